@@ -1,0 +1,122 @@
+/**
+ * Where a job's bytes go. The runner (`Job`/`Batch`) opens one `JobOutput` per
+ * job attempt and feeds it stdout and stderr chunks as they arrive; the `Output`
+ * decides when and how they reach our own stdout/stderr (group, line, ungroup,
+ * keep-order, tags, JSON records).
+ *
+ * This file is the seam between the process side and the output side of
+ * `@fanout/shell`: the types below are the contract, the implementation lives in
+ * `internal/output*.ts`.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+
+/**
+ * - `group`: a job's stdout then its stderr, each whole, written when the job ends.
+ * - `line`: whole lines as they come; lines of different jobs interleave, a line is never cut.
+ * - `ungroup`: bytes as they come.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OutputMode = "group" | "line" | "ungroup"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface OutputOptions {
+  readonly mode: OutputMode
+  /** Print jobs in `seq` order (1, 2, 3, …) while they still run in parallel. */
+  readonly keepOrder: boolean
+  /**
+   * `json`: instead of the job's bytes, one JSON object per job (see `JobRecord`)
+   * on stdout, written when the job ends.
+   */
+  readonly format: "raw" | "json"
+  /** Bytes a job may hold in memory before the rest spills to a temp file. */
+  readonly spillThreshold?: number
+  /** Directory for spill files (default: `os.tmpdir()`). */
+  readonly tmpdir?: string
+  /** Where our output goes (default: `process.stdout` / `process.stderr`). */
+  readonly stdout?: NodeJS.WritableStream
+  readonly stderr?: NodeJS.WritableStream
+}
+
+/**
+ * What the output side needs to know about a job when it opens.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface JobInfo {
+  /** 1-based position of the job in the input (GNU parallel's `{#}`). */
+  readonly seq: number
+  /** When set, every line is prefixed with `tag` and a TAB (`--tag`, `--tagstring`). */
+  readonly tag?: string | undefined
+}
+
+/**
+ * What a job ended with, for the `json` format (and anything else that reports per job).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface JobRecord {
+  readonly seq: number
+  readonly args: ReadonlyArray<string>
+  readonly command: string
+  /** Exit code, or `null` when the job was killed by a signal or never ran. */
+  readonly exit: number | null
+  readonly signal: string | null
+  /** Start time, epoch milliseconds. */
+  readonly start: number
+  /** Wall time in milliseconds. */
+  readonly runtime: number
+}
+
+/**
+ * Our stdout was closed by its reader (`fanout … | head`). The run should stop
+ * quietly: start nothing new, stop running jobs, report no error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OutputClosedError extends Data.TaggedError("OutputClosedError")<{}> {}
+
+/**
+ * One attempt of one job.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface JobOutput {
+  readonly stdout: (chunk: Uint8Array) => Effect.Effect<void, OutputClosedError>
+  readonly stderr: (chunk: Uint8Array) => Effect.Effect<void, OutputClosedError>
+  /**
+   * The job ended and its streams are drained. Writes what is still held (all of
+   * it in `group` mode, the last unterminated line in `line` mode) or, with
+   * `keepOrder`, holds it until every earlier `seq` is written or skipped.
+   * `discard: true` drops what is held (a failed attempt that will be retried).
+   */
+  readonly end: (record: JobRecord, options?: { readonly discard?: boolean }) => Effect.Effect<void, OutputClosedError>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Output {
+  /** Opens a job's output. Closing the scope releases its spill file. */
+  readonly open: (job: JobInfo) => Effect.Effect<JobOutput, never, Scope.Scope>
+  /** `seq` will produce no output (skipped by resume, or never started): `keepOrder` must not wait for it. */
+  readonly skip: (seq: number) => Effect.Effect<void, OutputClosedError>
+  /**
+   * The batch is over: write everything still held, in `seq` order, without
+   * waiting for seqs that never came, and wait until our streams have taken it.
+   */
+  readonly finish: Effect.Effect<void, OutputClosedError>
+}
