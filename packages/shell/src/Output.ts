@@ -13,6 +13,7 @@
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import * as internal from "./internal/output.js"
 
 /**
  * - `group`: a job's stdout then its stderr, each whole, written when the job ends.
@@ -34,12 +35,25 @@ export interface OutputOptions {
   readonly keepOrder: boolean
   /**
    * `json`: instead of the job's bytes, one JSON object per job (see `JobRecord`)
-   * on stdout, written when the job ends.
+   * on stdout, written when the job ends, one per line:
+   * `{"seq","args","command","exit","signal","start","runtime","stdout","stderr"}`.
+   * `stdout`/`stderr` are the output as text; when it is not valid UTF-8 the
+   * string has U+FFFD in place of each bad sequence and an extra field
+   * `stdout_base64`/`stderr_base64` holds the exact bytes. `mode` and `tag` do
+   * not apply; `keepOrder` orders the records.
    */
   readonly format: "raw" | "json"
-  /** Bytes a job may hold in memory before the rest spills to a temp file. */
+  /**
+   * Bytes a job may hold in memory (stdout and stderr together) before the rest
+   * spills to a temp file. Default `defaultSpillThreshold` (1 MiB). Jobs held
+   * for `keepOrder` share 16 thresholds of memory; beyond that they wait in
+   * their spill files.
+   */
   readonly spillThreshold?: number
-  /** Directory for spill files (default: `os.tmpdir()`). */
+  /**
+   * Directory for spill files (default: `os.tmpdir()`). A spill file is unlinked
+   * right after it is opened: nothing is left on disk however we end.
+   */
   readonly tmpdir?: string
   /** Where our output goes (default: `process.stdout` / `process.stderr`). */
   readonly stdout?: NodeJS.WritableStream
@@ -94,6 +108,10 @@ export class OutputClosedError extends Data.TaggedError("OutputClosedError")<{}>
  * @category models
  */
 export interface JobOutput {
+  /**
+   * Feed the job's bytes, one chunk at a time per stream (await each before the
+   * next). The chunk may be kept until it is written: do not reuse its memory.
+   */
   readonly stdout: (chunk: Uint8Array) => Effect.Effect<void, OutputClosedError>
   readonly stderr: (chunk: Uint8Array) => Effect.Effect<void, OutputClosedError>
   /**
@@ -120,3 +138,48 @@ export interface Output {
    */
   readonly finish: Effect.Effect<void, OutputClosedError>
 }
+
+/**
+ * The default `spillThreshold`: 1 MiB per job. Thirty jobs at once hold at most
+ * 30 MiB; a job of a few lines never touches the disk.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultSpillThreshold: number = internal.defaultSpillThreshold
+
+/**
+ * Makes an `Output`. Closing the scope releases what is still held (spill files
+ * of `keepOrder` jobs that were never written) and detaches from the streams.
+ *
+ * - `ungroup`: chunks go straight to our stream (`tag` and `keepOrder` do not
+ *   apply, as with GNU parallel's `-u`).
+ * - `line`: each job writes whole lines as they come; with `tag`, each line is
+ *   prefixed by `tag` and a TAB; the last line without newline is written (and
+ *   tagged) at `end`, without adding a newline.
+ * - `group`: at `end`, stdout whole then stderr whole, no other job in between.
+ *
+ * Writes wait for `drain` when our stream is full. When a reader closes our
+ * stdout or stderr (EPIPE), every later call fails with `OutputClosedError`
+ * and nothing is thrown or logged.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Output } from "@fanout/shell"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const output = yield* Output.make({ mode: "group", keepOrder: true, format: "raw" })
+ *     const job = yield* output.open({ seq: 1, tag: "a" })
+ *     yield* job.stdout(new TextEncoder().encode("hello\n"))
+ *     yield* job.end({ seq: 1, args: ["a"], command: "echo hello", exit: 0, signal: null, start: 0, runtime: 1 })
+ *     yield* output.finish
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: OutputOptions) => Effect.Effect<Output, never, Scope.Scope> = internal.make

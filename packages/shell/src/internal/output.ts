@@ -1,0 +1,261 @@
+/** @internal */
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as os from "node:os"
+import type { JobInfo, JobOutput, JobRecord, Output, OutputClosedError, OutputOptions } from "../Output.js"
+import { LineWriter, writeBuffer } from "./outputLines.js"
+import { Order } from "./outputOrder.js"
+import type { Waiting } from "./outputOrder.js"
+import { Closed, Lock, Sink } from "./outputSink.js"
+import { Quota, SpillBuffer } from "./outputSpill.js"
+
+/** @internal */
+export const defaultSpillThreshold = 1024 * 1024
+
+/** Jobs held for `keepOrder` keep this many spill thresholds in memory together; the rest waits in their files. */
+const BACKLOG_THRESHOLDS = 16
+
+const encoder = new TextEncoder()
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true })
+const lossyUtf8 = new TextDecoder("utf-8")
+
+/**
+ * JSON strings hold text: valid UTF-8 goes in as is; otherwise the string has
+ * U+FFFD for each bad sequence and `<name>_base64` carries the exact bytes.
+ */
+const textFields = (name: "stdout" | "stderr", bytes: Uint8Array): Record<string, string> => {
+  try {
+    return { [name]: strictUtf8.decode(bytes) }
+  } catch {
+    return { [name]: lossyUtf8.decode(bytes), [`${name}_base64`]: Buffer.from(bytes).toString("base64") }
+  }
+}
+
+/** @internal */
+export const jsonLine = (record: JobRecord, stdout: Uint8Array, stderr: Uint8Array): string => {
+  const out = textFields("stdout", stdout)
+  const err = textFields("stderr", stderr)
+  return JSON.stringify({
+    seq: record.seq,
+    args: record.args,
+    command: record.command,
+    exit: record.exit,
+    signal: record.signal,
+    start: record.start,
+    runtime: record.runtime,
+    stdout: out.stdout,
+    stderr: err.stderr,
+    ...(out.stdout_base64 === undefined ? {} : { stdout_base64: out.stdout_base64 }),
+    ...(err.stderr_base64 === undefined ? {} : { stderr_base64: err.stderr_base64 })
+  }) + "\n"
+}
+
+interface Shared {
+  readonly state: Closed
+  readonly out: Sink
+  readonly err: Sink
+  readonly lock: Lock
+  readonly order: Order | undefined
+  readonly threshold: number
+  readonly tmpdir: string
+}
+
+type EndOptions = { readonly discard?: boolean } | undefined
+
+const validate = (options: OutputOptions): void => {
+  const threshold = options.spillThreshold
+  if (threshold !== undefined && !(Number.isSafeInteger(threshold) && threshold >= 0)) {
+    throw new RangeError(`Output: spillThreshold must be a whole number of bytes >= 0, got ${threshold}`)
+  }
+}
+
+/** @internal */
+export const make = (options: OutputOptions): Effect.Effect<Output, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    validate(options)
+    const state = new Closed()
+    const threshold = options.spillThreshold ?? defaultSpillThreshold
+    const lock = new Lock()
+    const out = new Sink(options.stdout ?? process.stdout, state)
+    const err = new Sink(options.stderr ?? process.stderr, state)
+    const keepOrder = options.keepOrder && (options.format === "json" || options.mode !== "ungroup")
+    const order = keepOrder ? new Order(lock, new Quota(threshold * BACKLOG_THRESHOLDS)) : undefined
+    const shared: Shared = { state, out, err, lock, order, threshold, tmpdir: options.tmpdir ?? os.tmpdir() }
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        order?.releaseAll()
+        out.detach()
+        err.detach()
+      })
+    )
+
+    const openJob = (job: JobInfo): Effect.Effect<JobOutput, never, Scope.Scope> => {
+      if (options.format === "json") return buffered(shared, job, "json")
+      switch (options.mode) {
+        case "ungroup":
+          return Effect.succeed(ungrouped(shared))
+        case "group":
+          return buffered(shared, job, "group")
+        case "line":
+          return order === undefined ? lines(shared, job) : orderedLines(shared, order, job)
+      }
+    }
+
+    const flushed = Effect.zipRight(out.flushed, err.flushed)
+    return {
+      open: openJob,
+      skip: (seq) =>
+        Effect.suspend(() => state.closed ? state.fail : order === undefined ? Effect.void : order.skip(seq)),
+      finish: Effect.suspend(() =>
+        state.closed ? state.fail : order === undefined ? flushed : Effect.zipRight(order.finish, flushed)
+      )
+    }
+  })
+
+const prefixOf = (job: JobInfo): Uint8Array | undefined =>
+  job.tag === undefined ? undefined : encoder.encode(`${job.tag}\t`)
+
+/** `ungroup`: bytes go straight through. Tags and keepOrder do not apply (as with GNU parallel's `-u`). */
+const ungrouped = (shared: Shared): JobOutput => ({
+  stdout: shared.out.write,
+  stderr: shared.err.write,
+  end: () => Effect.suspend(() => shared.state.closed ? shared.state.fail : Effect.void)
+})
+
+/** `group` and `json`: everything is buffered and written when the job ends. */
+const buffered = (
+  shared: Shared,
+  job: JobInfo,
+  format: "group" | "json"
+): Effect.Effect<JobOutput, never, Scope.Scope> => {
+  const { err, order, out, state } = shared
+  const quota = new Quota(shared.threshold)
+  const outBuffer = new SpillBuffer(quota, shared.tmpdir)
+  const errBuffer = new SpillBuffer(quota, shared.tmpdir)
+  const prefix = prefixOf(job)
+  let handedOver = false
+  const reset = () => {
+    outBuffer.reset()
+    errBuffer.reset()
+  }
+  const print: Effect.Effect<void, OutputClosedError> = Effect.zipRight(
+    writeBuffer(out, outBuffer, prefix),
+    writeBuffer(err, errBuffer, prefix)
+  )
+  const printJson = (record: JobRecord): Effect.Effect<void, OutputClosedError> =>
+    Effect.flatMap(
+      Effect.zip(outBuffer.readAll(), errBuffer.readAll()),
+      ([stdout, stderr]) => out.write(encoder.encode(jsonLine(record, stdout, stderr)))
+    )
+  const jobOutput: JobOutput = {
+    stdout: (chunk) => Effect.suspend(() => state.closed ? state.fail : outBuffer.append(chunk)),
+    stderr: (chunk) => Effect.suspend(() => state.closed ? state.fail : errBuffer.append(chunk)),
+    end: (record: JobRecord, options?: EndOptions) =>
+      Effect.suspend(() => {
+        if (state.closed) return state.fail
+        if (options?.discard === true) return Effect.sync(reset)
+        const write = format === "json" ? printJson(record) : print
+        if (order === undefined) return Effect.ensuring(shared.lock.with(write), Effect.sync(reset))
+        handedOver = true
+        return order.hold(job.seq, { print: write, buffers: [outBuffer, errBuffer] })
+      })
+  }
+  return Effect.acquireRelease(
+    Effect.succeed(jobOutput),
+    () => Effect.sync(() => handedOver || reset())
+  )
+}
+
+/** `line` without keepOrder: every job writes its whole lines as they come. */
+const lines = (shared: Shared, job: JobInfo): Effect.Effect<JobOutput, never, Scope.Scope> => {
+  const { state } = shared
+  const quota = new Quota(shared.threshold)
+  const prefix = prefixOf(job)
+  const outLines = new LineWriter(shared.out, shared.lock, prefix, quota, shared.tmpdir)
+  const errLines = new LineWriter(shared.err, shared.lock, prefix, quota, shared.tmpdir)
+  const reset = () => {
+    outLines.reset()
+    errLines.reset()
+  }
+  const jobOutput: JobOutput = {
+    stdout: (chunk) => Effect.suspend(() => state.closed ? state.fail : outLines.push(chunk)),
+    stderr: (chunk) => Effect.suspend(() => state.closed ? state.fail : errLines.push(chunk)),
+    end: (_record, options?: EndOptions) =>
+      Effect.suspend(() => {
+        if (state.closed) return state.fail
+        if (options?.discard === true) return Effect.sync(reset)
+        return Effect.ensuring(Effect.zipRight(outLines.flush(), errLines.flush()), Effect.sync(reset))
+      })
+  }
+  return Effect.acquireRelease(Effect.succeed(jobOutput), () => Effect.sync(reset))
+}
+
+/**
+ * `line` with keepOrder: the job whose turn it is writes its lines as they come;
+ * the others buffer (spilling) until their turn, or print whole if they end first.
+ */
+const orderedLines = (shared: Shared, order: Order, job: JobInfo): Effect.Effect<JobOutput, never, Scope.Scope> => {
+  const { state } = shared
+  const quota = new Quota(shared.threshold)
+  const prefix = prefixOf(job)
+  const outBuffer = new SpillBuffer(quota, shared.tmpdir)
+  const errBuffer = new SpillBuffer(quota, shared.tmpdir)
+  const outLines = new LineWriter(shared.out, shared.lock, prefix, quota, shared.tmpdir)
+  const errLines = new LineWriter(shared.err, shared.lock, prefix, quota, shared.tmpdir)
+  // Serialises this job's writes with its promotion, which runs on another fiber.
+  const jobLock = new Lock()
+  let live = false
+  let ended = false
+  let handedOver = false
+  const reset = () => {
+    outBuffer.reset()
+    errBuffer.reset()
+    outLines.reset()
+    errLines.reset()
+  }
+  const replay = (buffer: SpillBuffer, writer: LineWriter) =>
+    Effect.ensuring(buffer.forEachChunk((chunk) => writer.push(chunk)), Effect.sync(() => buffer.reset()))
+  const waiting: Waiting = {
+    goLive: jobLock.with(Effect.suspend(() => {
+      if (ended || live) return Effect.void
+      live = true
+      return Effect.zipRight(replay(outBuffer, outLines), replay(errBuffer, errLines))
+    }))
+  }
+  const push = (buffer: SpillBuffer, writer: LineWriter) => (chunk: Uint8Array) =>
+    jobLock.with(Effect.suspend(() => state.closed ? state.fail : live ? writer.push(chunk) : buffer.append(chunk)))
+  const jobOutput: JobOutput = {
+    stdout: push(outBuffer, outLines),
+    stderr: push(errBuffer, errLines),
+    end: (_record, options?: EndOptions) =>
+      jobLock.with(Effect.suspend(() => {
+        if (state.closed) return state.fail
+        if (options?.discard === true) return Effect.sync(reset)
+        ended = true
+        order.unregister(job.seq, waiting)
+        if (live) {
+          return Effect.ensuring(
+            Effect.zipRight(Effect.zipRight(outLines.flush(), errLines.flush()), order.done(job.seq)),
+            Effect.sync(reset)
+          )
+        }
+        handedOver = true
+        const print = Effect.zipRight(
+          writeBuffer(shared.out, outBuffer, prefix),
+          writeBuffer(shared.err, errBuffer, prefix)
+        )
+        return order.hold(job.seq, { print, buffers: [outBuffer, errBuffer] })
+      }))
+  }
+  return Effect.acquireRelease(
+    Effect.sync(() => {
+      live = order.register(job.seq, waiting)
+      return jobOutput
+    }),
+    () =>
+      Effect.sync(() => {
+        order.unregister(job.seq, waiting)
+        if (!handedOver) reset()
+      })
+  )
+}
