@@ -1,0 +1,47 @@
+/**
+ * The `fanout` executable: `main` under `NodeRuntime.runMain`, with our own
+ * exit statuses (130/143 on SIGINT/SIGTERM, 255 for usage errors, the batch's
+ * status otherwise) and no error reporting of runMain's own.
+ *
+ * @since 0.1.0
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Status from "./internal/exit.js"
+import { main } from "./internal/main.js"
+
+let signal: NodeJS.Signals | undefined
+const remember = (received: NodeJS.Signals) => {
+  signal ??= received
+}
+process.once("SIGINT", remember)
+process.once("SIGTERM", remember)
+
+const environment = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
+
+NodeRuntime.runMain(main(process.argv.slice(2)).pipe(Effect.provide(environment)), {
+  disableErrorReporting: true,
+  disablePrettyLogger: true,
+  teardown: (exit, onExit) => {
+    let code: number
+    if (Exit.isSuccess(exit)) {
+      code = signal !== undefined
+        ? Status.signalStatus(signal)
+        : typeof exit.value === "number"
+        ? exit.value
+        : 0
+    } else if (Cause.isInterruptedOnly(exit.cause)) code = Status.signalStatus(signal ?? "SIGINT")
+    else {
+      process.stderr.write(Status.line(`internal error: ${Cause.pretty(exit.cause).split("\n")[0]}`))
+      code = Status.usageError
+    }
+    onExit(code)
+    process.exit(code)
+  }
+})

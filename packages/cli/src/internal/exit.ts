@@ -1,0 +1,30 @@
+/**
+ * Exit statuses and the one-line error messages, as GNU parallel users expect them.
+ *
+ * @internal
+ */
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import type * as ValidationError from "@effect/cli/ValidationError"
+
+/** A usage or input error (GNU parallel's 255). @internal */
+export const usageError = 255
+
+/** @internal */
+export const signalStatus = (signal: NodeJS.Signals): number => (signal === "SIGINT" ? 130 : 143)
+
+/**
+ * 0 when all succeeded, otherwise the number of failed jobs, 101 for more than 100.
+ *
+ * @internal
+ */
+export const fromFailures = (failed: number): number => Math.min(failed, 101)
+
+/** @internal */
+export const line = (message: string): string => `fanout: ${message}\n`
+
+/** One line out of @effect/cli's help document for a validation error. @internal */
+export const validationMessage = (error: ValidationError.ValidationError): string => {
+  const text = HelpDoc.toAnsiText(error.error)
+
+  return text.replace(/\x1b\[[0-9;]*m/g, "").replace(/\s+/g, " ").trim()
+}

@@ -1,0 +1,259 @@
+/**
+ * Input sources (`:::`, `::::`, `-a`, stdin), read lazily and combined the way
+ * GNU parallel does: cartesian product (first source slowest), `--link`
+ * (recycling the shorter sources) and `:::+`/`::::+` (linked, shortest wins).
+ *
+ * @internal
+ */
+import * as Data from "effect/Data"
+import * as fs from "node:fs"
+import * as fsp from "node:fs/promises"
+import { StringDecoder } from "node:string_decoder"
+import { UsageError } from "./argv.js"
+
+/** An input file that cannot be opened or read. @internal */
+export class InputError extends Data.TaggedError("InputError")<{ readonly message: string }> {}
+
+/** @internal */
+export type Source =
+  | { readonly _tag: "Args"; readonly values: ReadonlyArray<string> }
+  /** `-` is stdin. */
+  | { readonly _tag: "File"; readonly path: string }
+  | { readonly _tag: "Stdin" }
+
+/** @internal */
+export interface CommandLine {
+  readonly command: ReadonlyArray<string>
+  /** Sources linked within a group (`:::+`), cartesian product across groups. */
+  readonly groups: ReadonlyArray<ReadonlyArray<Source>>
+}
+
+const separators = new Set([":::", "::::", ":::+", "::::+"])
+
+/**
+ * `rest` is everything after our options: the command words, then sources.
+ * `argFiles` (`-a`) come before the sources of the command line, as in GNU parallel.
+ *
+ * @internal
+ */
+export const parseCommandLine = (rest: ReadonlyArray<string>, argFiles: ReadonlyArray<string>): CommandLine => {
+  let i = 0
+  while (i < rest.length && !separators.has(rest[i])) i++
+  const command = rest.slice(0, i)
+  const groups: Array<Array<Source>> = argFiles.map((path) => [{ _tag: "File", path }])
+  while (i < rest.length) {
+    const separator = rest[i]
+    let j = i + 1
+    while (j < rest.length && !separators.has(rest[j])) j++
+    const words = rest.slice(i + 1, j)
+    const linked = separator.endsWith("+")
+    if (linked && groups.length === 0) {
+      throw new UsageError({ message: `${separator}: links to an input source before it, but there is none` })
+    }
+    const sources: Array<Source> = separator.startsWith("::::")
+      ? words.map((path) => ({ _tag: "File", path }))
+      : [{ _tag: "Args", values: words }]
+    if (separator.startsWith("::::") && words.length === 0) {
+      throw new UsageError({ message: `${separator}: expected one or more file names after it` })
+    }
+    for (const [k, source] of sources.entries()) {
+      if (linked && k === 0) groups[groups.length - 1].push(source)
+      else groups.push([source])
+    }
+    i = j
+  }
+  if (groups.length === 0) groups.push([{ _tag: "Stdin" }])
+  return { command, groups }
+}
+
+/**
+ * GNU parallel's `-d` escapes: `\n \t \r`, octal `\NNN` and `\N`.
+ *
+ * @internal
+ */
+export const unescapeDelimiter = (text: string): string =>
+  text
+    .replace(/\\t/g, "\t")
+    .replace(/\\n/g, "\n")
+    .replace(/\\r/g, "\r")
+    .replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
+    .replace(/\\([0-7])/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
+
+/** @internal */
+export interface ReadOptions {
+  readonly delimiter: string
+  /** `--colsep`: each record split into columns, trimmed of white space at both ends. */
+  readonly colsep: RegExp | undefined
+  /** `--link`: every source in one group, shorter ones recycled. */
+  readonly link: boolean
+  /** Where `-`/stdin reads from (default: fd 0). */
+  readonly stdin?: NodeJS.ReadableStream
+}
+
+const describe = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  switch (code) {
+    case "ENOENT":
+      return "no such file or directory"
+    case "EACCES":
+      return "permission denied"
+    case "EISDIR":
+      return "is a directory"
+    default:
+      return error instanceof Error ? error.message : String(error)
+  }
+}
+
+const fileError = (path: string, error: unknown) =>
+  new InputError({ message: `cannot read input file '${path}': ${describe(error)}` })
+
+/** Records of a byte stream, in batches (one batch a chunk), the delimiter removed. */
+async function* records(
+  chunks: AsyncIterable<Buffer | string>,
+  delimiter: string,
+  path: string
+): AsyncGenerator<Array<string>> {
+  const decoder = new StringDecoder("utf8")
+  let pending = ""
+  try {
+    for await (const chunk of chunks) {
+      pending += typeof chunk === "string" ? chunk : decoder.write(chunk)
+      const pieces = pending.split(delimiter)
+      pending = pieces.pop()!
+      if (pieces.length > 0) yield pieces
+    }
+  } catch (error) {
+    throw fileError(path, error)
+  }
+  pending += decoder.end()
+  if (pending !== "") yield [pending]
+}
+
+type Opened = () => AsyncIterable<Array<string>>
+
+const argsRecords = (values: ReadonlyArray<string>, delimiter: string): Array<string> =>
+  // GNU parallel feeds `:::` args through the same record reader, so a delimiter inside one splits it.
+  values.flatMap((value) => {
+    if (!value.includes(delimiter)) return [value]
+    const pieces = value.split(delimiter)
+    if (pieces[pieces.length - 1] === "") pieces.pop()
+    return pieces
+  })
+
+const openSource = async (source: Source, options: ReadOptions): Promise<Opened> => {
+  switch (source._tag) {
+    case "Args": {
+      const values = argsRecords(source.values, options.delimiter)
+      return async function*() {
+        if (values.length > 0) yield values
+      }
+    }
+    case "Stdin":
+      return () => records(stdinStream(options), options.delimiter, "-")
+    case "File": {
+      if (source.path === "-") return () => records(stdinStream(options), options.delimiter, "-")
+      let handle: fsp.FileHandle
+      try {
+        handle = await fsp.open(source.path, "r")
+      } catch (error) {
+        throw fileError(source.path, error)
+      }
+      return () => records(handle.createReadStream({ highWaterMark: 1 << 16 }), options.delimiter, source.path)
+    }
+  }
+}
+
+const stdinStream = (options: ReadOptions): AsyncIterable<Buffer | string> =>
+  (options.stdin ?? fs.createReadStream("", { fd: 0, autoClose: false, highWaterMark: 1 << 16 })) as AsyncIterable<
+    Buffer | string
+  >
+
+async function* flatten(batches: AsyncIterable<Array<string>>): AsyncGenerator<string> {
+  for await (const batch of batches) yield* batch
+}
+
+const collect = async (opened: Opened): Promise<Array<string>> => {
+  const all: Array<string> = []
+  for await (const batch of opened()) for (const record of batch) all.push(record)
+  return all
+}
+
+const splitColumns = (record: string, colsep: RegExp | undefined): Array<string> =>
+  colsep === undefined ? [record] : record.split(colsep).map((column) => column.trim())
+
+/** Linked sources, advanced together: the row ends with the shortest. */
+async function* zipShortest(sources: ReadonlyArray<Opened>): AsyncGenerator<Array<string>> {
+  const iterators = sources.map((opened) => flatten(opened())[Symbol.asyncIterator]())
+  try {
+    while (true) {
+      const row: Array<string> = []
+      for (const iterator of iterators) {
+        const next = await iterator.next()
+        if (next.done) return
+        row.push(next.value)
+      }
+      yield row
+    }
+  } finally {
+    await Promise.all(iterators.map((iterator) => iterator.return(undefined)))
+  }
+}
+
+/**
+ * Opens every source up front (so a missing file fails before any job runs),
+ * then yields each job's args. The first group is streamed, the others are
+ * held in memory (they are replayed for every record of the first).
+ *
+ * @internal
+ */
+export const open = async (
+  groups: ReadonlyArray<ReadonlyArray<Source>>,
+  options: ReadOptions
+): Promise<AsyncIterable<ReadonlyArray<string>>> => {
+  const opened: Array<Array<Opened>> = []
+  for (const group of groups) {
+    const sources: Array<Opened> = []
+    for (const source of group) sources.push(await openSource(source, options))
+    opened.push(sources)
+  }
+  const columns = (row: ReadonlyArray<string>) => row.flatMap((record) => splitColumns(record, options.colsep))
+
+  if (options.link) {
+    return (async function*() {
+      const all = await Promise.all(opened.flat().map(collect))
+      if (all.some((values) => values.length === 0)) return
+      const length = Math.max(...all.map((values) => values.length))
+      for (let i = 0; i < length; i++) yield columns(all.map((values) => values[i % values.length]))
+    })()
+  }
+
+  return (async function*() {
+    const [first, ...others] = opened
+    const held: Array<Array<Array<string>>> = []
+    for (const group of others) {
+      const rows: Array<Array<string>> = []
+      for await (const row of zipShortest(group)) rows.push(row)
+      if (rows.length === 0) return
+      held.push(rows)
+    }
+    const rows = first.length === 1
+      ? (async function*() {
+        for await (const batch of first[0]()) for (const record of batch) yield [record]
+      })()
+      : zipShortest(first)
+    for await (const row of rows) {
+      if (held.length === 0) {
+        yield columns(row)
+        continue
+      }
+      // Odometer over the held groups, the last one fastest.
+      const index = held.map(() => 0)
+      while (true) {
+        yield columns([...row, ...held.flatMap((rows, k) => rows[index[k]])])
+        let k = held.length - 1
+        while (k >= 0 && ++index[k] === held[k].length) index[k--] = 0
+        if (k < 0) break
+      }
+    }
+  })()
+}

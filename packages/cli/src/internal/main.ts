@@ -1,0 +1,138 @@
+/**
+ * The path argv takes: split → @effect/cli → Config → inputs → dry run or
+ * the batch runner → exit status. Errors end here as one line on stderr.
+ *
+ * @internal
+ */
+import type * as CliApp from "@effect/cli/CliApp"
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as CliCommand from "@effect/cli/Command"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Effect from "effect/Effect"
+import { split, UsageError } from "./argv.js"
+import { BrokenPipe, dryRun } from "./dryRun.js"
+import * as Exit from "./exit.js"
+import { InputError, open } from "./inputs.js"
+import type { Config } from "./options.js"
+import { command, toConfig } from "./options.js"
+
+/** @internal */
+export const version = "0.1.0"
+
+/** @internal */
+export interface Io {
+  readonly stdin?: NodeJS.ReadableStream
+  readonly stdout: NodeJS.WritableStream
+  readonly stderr: NodeJS.WritableStream
+}
+
+const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr })
+
+/**
+ * Exit status of a stdout whose reader went away, as if killed by SIGPIPE
+ * (what `yes | head -1` reports for `yes`).
+ */
+const brokenPipeStatus = 141
+
+const openInputs = (config: Config, io: Io) =>
+  Effect.tryPromise({
+    try: () =>
+      open(config.sources, {
+        delimiter: config.delimiter,
+        colsep: config.colsep,
+        link: config.link,
+        ...(io.stdin === undefined ? {} : { stdin: io.stdin })
+      }),
+    catch: (error) => error instanceof InputError ? error : new InputError({ message: String(error) })
+  })
+
+const warnIfTerminal = (config: Config, io: Io) =>
+  Effect.sync(() => {
+    const readsStdin = config.sources.some((group) =>
+      group.some((source) => source._tag === "Stdin" || (source._tag === "File" && source.path === "-"))
+    )
+    if (readsStdin && io.stdin === undefined && process.stdin.isTTY) {
+      io.stderr.write(Exit.line("reading inputs from the terminal, one a line (end with Ctrl-D); forgot ::: or -a?"))
+    }
+  })
+
+/**
+ * Runs a validated configuration; the result is the exit status.
+ *
+ * @internal
+ */
+export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number, InputError | UsageError> =>
+  Effect.gen(function*() {
+    yield* warnIfTerminal(config, io)
+    const jobs = yield* openInputs(config, io)
+    if (config.dryRun) {
+      return yield* Effect.tryPromise({
+        try: (signal) => dryRun(config, jobs, io.stdout, signal).then(() => 0),
+        catch: (error) => error
+      }).pipe(
+        Effect.catchAll((error) =>
+          error instanceof BrokenPipe
+            ? Effect.succeed(brokenPipeStatus)
+            : error instanceof InputError
+            ? Effect.fail(error)
+            : Effect.die(error)
+        )
+      )
+    }
+    return yield* Effect.fail(new UsageError({ message: "running jobs is not wired yet; use --dry-run" }))
+  })
+
+/** @effect/cli prints a validation error itself, as help text: we print our one line instead. */
+const withoutCliErrorOutput = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(
+    Effect.console,
+    (console) =>
+      Effect.withConsole(effect, {
+        ...console,
+        error: () => Effect.void,
+        unsafe: { ...console.unsafe, error: () => {} }
+      })
+  )
+
+/**
+ * From argv (without `node` and the script) to an exit status. Never fails:
+ * every error is reported here as one line on `io.stderr`.
+ *
+ * @internal
+ */
+export const main = (
+  argv: ReadonlyArray<string>,
+  io: Io = defaultIo()
+): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
+  Effect.suspend(() => {
+    const { options, rest } = split(argv)
+    let status = 0
+    const app = CliCommand.run(
+      command((raw) =>
+        Effect.try({
+          try: () => toConfig(raw, rest),
+          catch: (error) => error instanceof UsageError ? error : new UsageError({ message: String(error) })
+        }).pipe(
+          Effect.flatMap((config) => run(config, io)),
+          Effect.map((code) => {
+            status = code
+          })
+        )
+      ),
+      { name: "fanout", version }
+    )
+    return app(["node", "fanout", ...options]).pipe(
+      withoutCliErrorOutput,
+      Effect.provide(CliConfig.layer({ showBuiltIns: false })),
+      Effect.map(() => status)
+    )
+  }).pipe(
+    Effect.catchAllDefect((defect) => defect instanceof UsageError ? Effect.fail(defect) : Effect.die(defect)),
+    Effect.catchAll((error) =>
+      Effect.sync(() => {
+        const message = ValidationError.isValidationError(error) ? Exit.validationMessage(error) : error.message
+        io.stderr.write(Exit.line(message))
+        return Exit.usageError
+      })
+    )
+  )
