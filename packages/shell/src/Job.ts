@@ -1,0 +1,185 @@
+/**
+ * One shell command (or argv) run as its own process group: the model of a job,
+ * the value it ends with, and the typed ways it can fail.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as internal from "./internal/job.js"
+import type { JobOutput, OutputClosedError } from "./Output.js"
+import type { TermSeq } from "./TermSeq.js"
+
+/**
+ * What to run. A `string` command is a command line run by the shell
+ * (`/bin/sh -c` unless `shell` says otherwise); an array is an argv run with no
+ * shell.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface JobSpec {
+  /** 1-based position in the input (GNU parallel's `{#}`, `PARALLEL_SEQ`). */
+  readonly seq: number
+  readonly command: string | ReadonlyArray<string>
+  /** The input arguments the command was made from (for tags, JSON records). */
+  readonly args: ReadonlyArray<string>
+  /** Prefix for each output line (`--tag`, `--tagstring`). */
+  readonly tag?: string | undefined
+  /** Extra environment variables, on top of ours. */
+  readonly env?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * How a job ended. Every job, failed or not, ends with one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface JobResult {
+  readonly seq: number
+  /** The job slot it ran in, 1..jobs (`PARALLEL_JOBSLOT`, `{%}`). */
+  readonly slot: number
+  /** The command as written in the joblog: the command line, or the argv shell-quoted. */
+  readonly command: string
+  readonly args: ReadonlyArray<string>
+  /** Exit code; `null` when the job died by a signal. 127/126 when it could not be started. */
+  readonly exitCode: number | null
+  /** The signal that ended the job (`"SIGTERM"`), or `null`. */
+  readonly signal: NodeJS.Signals | null
+  /** It was killed because it ran longer than its timeout. */
+  readonly timedOut: boolean
+  /** Start of the last attempt, epoch milliseconds. */
+  readonly start: number
+  /** Wall time of the last attempt in milliseconds. */
+  readonly runtime: number
+  /** How many times it ran (1 unless retried). */
+  readonly attempts: number
+  readonly stdoutBytes: number
+  readonly stderrBytes: number
+}
+
+/**
+ * The command could not be started (no such program, not executable).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class JobSpawnError extends Data.TaggedError("JobSpawnError")<{
+  readonly result: JobResult
+  /** The system error code: `ENOENT`, `EACCES`, … */
+  readonly code: string
+}> {
+  override get message() {
+    return `cannot run ${this.result.command}: ${this.code}`
+  }
+}
+
+/**
+ * The job exited with a non-zero code.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class JobExitError extends Data.TaggedError("JobExitError")<{ readonly result: JobResult }> {
+  override get message() {
+    return `job ${this.result.seq} exited with ${this.result.exitCode}: ${this.result.command}`
+  }
+}
+
+/**
+ * The job was killed by a signal it did not get from us.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class JobSignalError extends Data.TaggedError("JobSignalError")<{ readonly result: JobResult }> {
+  override get message() {
+    return `job ${this.result.seq} was killed by ${this.result.signal}: ${this.result.command}`
+  }
+}
+
+/**
+ * The job ran longer than its timeout; its group was terminated.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class JobTimeoutError extends Data.TaggedError("JobTimeoutError")<{
+  readonly result: JobResult
+  readonly after: Duration.Duration
+}> {
+  override get message() {
+    return `job ${this.result.seq} timed out: ${this.result.command}`
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type JobError = JobSpawnError | JobExitError | JobSignalError | JobTimeoutError
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunOptions {
+  /** Job slot, 1-based (default 1): `PARALLEL_JOBSLOT`, `FANOUT_SLOT`. */
+  readonly slot?: number | undefined
+  /** Shell for string commands (default `/bin/sh`), run as `shell -c command`. */
+  readonly shell?: string | undefined
+  /** How to stop the group (default GNU parallel's `TERM,200,TERM,100,TERM,50,KILL,25`). */
+  readonly termSeq?: TermSeq | undefined
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Where the job's bytes go; without it they are counted and dropped. */
+  readonly output?: JobOutput | undefined
+  /** On failure, `end` the output with `discard: true` (an attempt that will be retried). */
+  readonly discardOutputOnFailure?: boolean | undefined
+  /** Reported as `attempts` in the result (default 1). */
+  readonly attempt?: number | undefined
+  readonly cwd?: string | undefined
+  /** The job's stdin (default `"ignore"`: /dev/null). */
+  readonly stdin?: "ignore" | "inherit" | undefined
+  /** Base environment (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv | undefined
+}
+
+/**
+ * Runs one job as the leader of its own process group, with `PARALLEL_SEQ`,
+ * `PARALLEL_JOBSLOT`, `FANOUT_SEQ` and `FANOUT_SLOT` in its environment.
+ *
+ * - When the job exits, whatever it left running in its group (`cmd &`) is
+ *   terminated with the termination sequence before this returns.
+ * - Interruption and timeout terminate the group with the sequence and return
+ *   only when the whole group is gone.
+ * - A non-zero exit, a signal, a timeout or a failed start fail with a typed
+ *   error that carries the `JobResult`.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Job } from "@fanout/shell"
+ *
+ * const program = Job.run({ seq: 1, command: "echo $PARALLEL_SEQ", args: [] }, { timeout: "10 seconds" }).pipe(
+ *   Effect.map((result) => result.exitCode)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category execution
+ */
+export const run: (
+  spec: JobSpec,
+  options?: RunOptions
+) => Effect.Effect<JobResult, JobError | OutputClosedError> = internal.run
+
+/**
+ * The command as the joblog writes it: the command line as is, an argv joined
+ * with spaces, each word quoted for the shell when it needs it.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const commandText: (command: string | ReadonlyArray<string>) => string = internal.commandText

@@ -1,0 +1,14 @@
+/**
+ * @since 0.1.0
+ */
+export * as Job from "./Job.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Output from "./Output.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TermSeq from "./TermSeq.js"

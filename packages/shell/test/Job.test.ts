@@ -1,0 +1,194 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import { Job, TermSeq } from "../src/index.js"
+import { awaitProcesses, collectingOutput, livePids, marker } from "./helpers/procs.js"
+
+const spec = (command: string | ReadonlyArray<string>, seq = 1): Job.JobSpec => ({ seq, command, args: [] })
+
+const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  if (error === undefined) throw new Error(`expected a typed failure, got ${exit.cause._tag}`)
+  return error
+}
+
+describe("Job.run", () => {
+  it.live("runs a command line in the shell and reports the result", () =>
+    Effect.gen(function*() {
+      const output = collectingOutput()
+      const before = Date.now()
+      const result = yield* Job.run(
+        {
+          seq: 7,
+          command: "echo $PARALLEL_SEQ $PARALLEL_JOBSLOT $FANOUT_SEQ $FANOUT_SLOT $X; echo err >&2",
+          args: ["a"],
+          env: { X: "x" }
+        },
+        { slot: 3, output }
+      )
+      expect(output.collected.stdout.join("")).toBe("7 3 7 3 x\n")
+      expect(output.collected.stderr.join("")).toBe("err\n")
+      expect(result).toMatchObject({
+        seq: 7,
+        slot: 3,
+        args: ["a"],
+        exitCode: 0,
+        signal: null,
+        timedOut: false,
+        attempts: 1,
+        stdoutBytes: 10,
+        stderrBytes: 4
+      })
+      expect(result.start).toBeGreaterThanOrEqual(before)
+      expect(result.runtime).toBeGreaterThanOrEqual(0)
+      expect(output.collected.ends).toEqual([{
+        record: {
+          seq: 7,
+          args: ["a"],
+          command: result.command,
+          exit: 0,
+          signal: null,
+          start: result.start,
+          runtime: result.runtime
+        },
+        discard: false
+      }])
+    }))
+
+  it.live("runs an argv with no shell", () =>
+    Effect.gen(function*() {
+      const output = collectingOutput()
+      const result = yield* Job.run(spec(["printf", "%s|", "a b", "$HOME"]), { output })
+      expect(output.collected.stdout.join("")).toBe("a b|$HOME|")
+      expect(result.command).toBe("printf '%s|' 'a b' '$HOME'")
+    }))
+
+  it.live("fails with JobExitError carrying the result on a non-zero exit", () =>
+    Effect.gen(function*() {
+      const error = failure(yield* Effect.exit(Job.run(spec("exit 3"))))
+      expect(error._tag).toBe("JobExitError")
+      if (error._tag === "JobExitError") expect(error.result.exitCode).toBe(3)
+    }))
+
+  it.live("fails with JobSignalError when the job dies by a signal", () =>
+    Effect.gen(function*() {
+      const error = failure(yield* Effect.exit(Job.run(spec("kill -USR1 $$"))))
+      expect(error._tag).toBe("JobSignalError")
+      if (error._tag === "JobSignalError") {
+        expect(error.result.signal).toBe("SIGUSR1")
+        expect(error.result.exitCode).toBe(null)
+      }
+    }))
+
+  it.live("fails with JobSpawnError when the program does not exist", () =>
+    Effect.gen(function*() {
+      const error = failure(yield* Effect.exit(Job.run(spec(["/nonexistent/fanout-test-program"]))))
+      expect(error._tag).toBe("JobSpawnError")
+      if (error._tag === "JobSpawnError") {
+        expect(error.code).toBe("ENOENT")
+        expect(error.result.exitCode).toBe(127)
+      }
+    }))
+
+  it.live("terminates background children of a job that exits 0", () =>
+    Effect.gen(function*() {
+      const m = marker()
+      const started = Date.now()
+      const result = yield* Job.run(spec(`sleep ${m} & sh -c 'sleep ${m}' & echo started`))
+      expect(result.exitCode).toBe(0)
+      expect(Date.now() - started).toBeLessThan(5_000)
+      expect(livePids(m)).toEqual([])
+    }))
+
+  it.live("interruption kills a TERM-ignoring group with grandchildren and returns only when it is gone", () =>
+    Effect.gen(function*() {
+      const m = marker()
+      const fiber = yield* Effect.fork(
+        Job.run(spec(`trap '' TERM; sh -c 'sleep ${m}; true' & sleep ${m} & wait`))
+      )
+      yield* awaitProcesses(`sleep ${m}`, 2)
+      const started = Date.now()
+      yield* Fiber.interrupt(fiber)
+      const took = Date.now() - started
+      expect(livePids(m)).toEqual([])
+      // TERM,200,TERM,100,TERM,50 were ignored; KILL ended it.
+      expect(took).toBeGreaterThanOrEqual(340)
+      expect(took).toBeLessThan(5_000)
+    }))
+
+  it.live("a timeout terminates the group and fails with JobTimeoutError", () =>
+    Effect.gen(function*() {
+      const m = marker()
+      const started = Date.now()
+      const error = failure(
+        yield* Effect.exit(Job.run(spec(`sleep ${m} & sleep ${m}; true`), { timeout: "300 millis" }))
+      )
+      expect(Date.now() - started).toBeLessThan(5_000)
+      expect(error._tag).toBe("JobTimeoutError")
+      if (error._tag === "JobTimeoutError") {
+        expect(error.result.timedOut).toBe(true)
+        expect(error.result.signal).toBe("SIGTERM")
+        expect(error.result.runtime).toBeGreaterThanOrEqual(290)
+        expect(Duration.toMillis(error.after)).toBe(300)
+      }
+      expect(livePids(m)).toEqual([])
+    }))
+
+  it.live("a timeout on a job that ignores TERM ends with KILL", () =>
+    Effect.gen(function*() {
+      const m = marker()
+      const error = failure(
+        yield* Effect.exit(Job.run(spec(`trap '' TERM; sleep ${m}; true`), { timeout: "100 millis" }))
+      )
+      expect(error._tag).toBe("JobTimeoutError")
+      if (error._tag === "JobTimeoutError") expect(error.result.signal).toBe("SIGKILL")
+      expect(livePids(m)).toEqual([])
+    }))
+
+  it.live("uses the given termination sequence", () =>
+    Effect.gen(function*() {
+      const termSeq = Either.getOrThrow(TermSeq.parse("USR1,200,KILL,25"))
+      const error = failure(
+        yield* Effect.exit(Job.run(spec(`sleep ${marker()}; true`), { timeout: "100 millis", termSeq }))
+      )
+      if (error._tag !== "JobTimeoutError") throw new Error(error._tag)
+      expect(error.result.signal).toBe("SIGUSR1")
+    }))
+
+  it.live("runs with the chosen shell", () =>
+    Effect.gen(function*() {
+      const output = collectingOutput()
+      yield* Job.run(spec("echo ${BASH_VERSION:+bash}"), { shell: "/bin/bash", output })
+      expect(output.collected.stdout.join("")).toBe("bash\n")
+    }))
+
+  it.live("discards the output of a failed attempt when asked", () =>
+    Effect.gen(function*() {
+      const output = collectingOutput()
+      yield* Effect.exit(Job.run(spec("echo no; exit 1"), { output, discardOutputOnFailure: true }))
+      expect(output.collected.ends[0].discard).toBe(true)
+    }))
+})
+
+describe("TermSeq.parse", () => {
+  it("parses signal names with or without SIG, and numbers", () => {
+    expect(TermSeq.parse("TERM,200,SIGINT,10,9,25")).toEqual(Either.right({
+      steps: [{ signal: "SIGTERM", waitMs: 200 }, { signal: "SIGINT", waitMs: 10 }, { signal: "SIGKILL", waitMs: 25 }]
+    }))
+  })
+
+  it("rejects bad input with a one-line message naming the value", () => {
+    for (const bad of ["", "TERM", "TERM,x", "NOPE,10", "TERM,-1"]) {
+      const result = TermSeq.parse(bad)
+      expect(Either.isLeft(result)).toBe(true)
+      if (Either.isLeft(result)) {
+        expect(result.left.message).toContain(`"${bad}"`)
+        expect(result.left.message).not.toContain("\n")
+      }
+    }
+  })
+})
