@@ -1,0 +1,349 @@
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as Queue from "effect/Queue"
+import type * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+
+/** @internal */
+export class PoolClosedError extends Data.TaggedError("PoolClosedError")<{}> {
+  override get message() {
+    return "the worker pool is shut down and takes no new tasks"
+  }
+}
+
+/** @internal */
+export class TaskTimeoutError extends Data.TaggedError("TaskTimeoutError")<{
+  readonly label: string | undefined
+  readonly timeout: Duration.Duration
+}> {
+  override get message() {
+    return `task ${this.label === undefined ? "" : `'${this.label}' `}timed out after ${Duration.format(this.timeout)}`
+  }
+}
+
+/** @internal */
+export interface TaskOptions<E = unknown> {
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly retry?: Schedule.Schedule<unknown, NoInfer<E> | TaskTimeoutError, never> | undefined
+  readonly priority?: number | undefined
+  readonly label?: string | undefined
+}
+
+/** @internal */
+export interface Stats {
+  readonly queued: number
+  readonly running: number
+  readonly succeeded: number
+  readonly failed: number
+  readonly interrupted: number
+  readonly concurrency: number
+}
+
+/** @internal */
+export interface MakeOptions {
+  readonly concurrency: number
+  readonly capacity?: number | undefined
+}
+
+/** @internal */
+export interface WorkerPoolShape {
+  readonly submit: <A, E, R>(
+    task: Effect.Effect<A, E, R>,
+    options?: TaskOptions<E>
+  ) => Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R>
+  readonly fork: <A, E, R>(
+    task: Effect.Effect<A, E, R>,
+    options?: TaskOptions<E>
+  ) => Effect.Effect<Fiber.RuntimeFiber<A, E | PoolClosedError | TaskTimeoutError>, PoolClosedError, R>
+  readonly shutdown: Effect.Effect<void>
+  readonly resize: (concurrency: number) => Effect.Effect<void>
+  readonly stats: Effect.Effect<Stats>
+}
+
+/** @internal */
+export const queueDepth = Metric.gauge("fanout_pool_queue_depth", { description: "tasks waiting in a WorkerPool" })
+/** @internal */
+export const runningTasks = Metric.gauge("fanout_pool_running", { description: "tasks running in a WorkerPool" })
+/** @internal */
+export const taskDuration = Metric.histogram(
+  "fanout_pool_task_duration_ms",
+  MetricBoundaries.exponential({ start: 1, factor: 4, count: 12 }),
+  "wall time of WorkerPool tasks, in milliseconds"
+)
+
+interface Entry {
+  readonly priority: number
+  readonly seq: number
+  /** queued → granted → ended, or queued → cancelled */
+  state: "queued" | "granted" | "cancelled" | "ended"
+  readonly go: Deferred.Deferred<void, PoolClosedError>
+  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
+}
+
+const before = (a: Entry, b: Entry) => a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq)
+
+/** A binary heap: highest priority first, FIFO among equals. */
+class EntryHeap {
+  private readonly items: Array<Entry> = []
+  get size() {
+    return this.items.length
+  }
+  push(entry: Entry) {
+    const items = this.items
+    let i = items.push(entry) - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!before(items[i]!, items[parent]!)) break
+      ;[items[i], items[parent]] = [items[parent]!, items[i]!]
+      i = parent
+    }
+  }
+  pop(): Entry | undefined {
+    const items = this.items
+    const top = items[0]
+    const last = items.pop()
+    if (items.length > 0 && last !== undefined) {
+      items[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let best = i
+        if (l < items.length && before(items[l]!, items[best]!)) best = l
+        if (r < items.length && before(items[r]!, items[best]!)) best = r
+        if (best === i) break
+        ;[items[i], items[best]] = [items[best]!, items[i]!]
+        i = best
+      }
+    }
+    return top
+  }
+  drain(): Array<Entry> {
+    return this.items.splice(0)
+  }
+}
+
+const validateConcurrency = (name: string, n: number) =>
+  Number.isInteger(n) && n >= 1
+    ? Effect.void
+    : Effect.dieMessage(`WorkerPool.${name}: concurrency must be a whole number >= 1, got ${String(n)}`)
+
+/**
+ * The pool is a permit dispenser. Callers put an entry in a priority heap (a
+ * bounded `Queue` of tickets gives backpressure); a fixed set of worker fibers
+ * each take a `Semaphore` permit, then a ticket, then the best entry, and hand
+ * the permit to that entry's caller. The caller runs its own task — in its own
+ * fiber, with its own context and span, interruptible by its own interruption —
+ * and gives the permit back when the task ends. Only workers ever wait on the
+ * Semaphore, so `resize` is permit arithmetic and no waiter storm is possible.
+ *
+ * @internal
+ */
+export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    yield* validateConcurrency("make", options.concurrency)
+    const capacity = options.capacity ?? 1024
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      return yield* Effect.dieMessage(`WorkerPool.make: capacity must be a whole number >= 1, got ${String(capacity)}`)
+    }
+    const scope = yield* Effect.scope
+    const tickets = yield* Queue.bounded<void>(capacity)
+    const permits = yield* Effect.makeSemaphore(options.concurrency)
+    const drained = yield* Deferred.make<void>()
+    const heap = new EntryHeap()
+    const running = new Set<Entry>()
+    let concurrency = options.concurrency
+    let workers = 0
+    let queued = 0
+    let succeeded = 0
+    let failed = 0
+    let interrupted = 0
+    let closed = false
+    let seq = 0
+
+    const checkDrained = () => {
+      if (closed && queued === 0 && running.size === 0) Deferred.unsafeDone(drained, Exit.void)
+    }
+
+    // A ticket is offered before its entry is pushed (so a full queue suspends the
+    // submitter before anything is visible to workers); in the instant between the
+    // two, a worker may hold a ticket whose entry is not pushed yet: it yields once
+    // and looks again.
+    const grant: Effect.Effect<void> = Effect.suspend(() => {
+      let entry = heap.pop()
+      while (entry !== undefined && entry.state === "cancelled") entry = heap.pop()
+      if (entry === undefined) return closed ? permits.release(1) : Effect.zipRight(Effect.yieldNow(), grant)
+      queued--
+      entry.state = "granted"
+      running.add(entry)
+      Deferred.unsafeDone(entry.go, Exit.void)
+      return Effect.zipRight(queueDepth(Effect.succeed(queued)), runningTasks(Effect.succeed(running.size)))
+    })
+    const worker: Effect.Effect<never> = Effect.forever(
+      Effect.zipRight(permits.take(1), Effect.zipRight(Queue.take(tickets), grant))
+    )
+
+    /** Workers only ever grow: after a shrink the extra ones simply find no permit. */
+    const spawnWorkers = (target: number) =>
+      Effect.suspend(() => {
+        const missing = target - workers
+        workers = Math.max(workers, target)
+        return Effect.forEach(Array.from({ length: Math.max(0, missing) }), () => Effect.forkIn(worker, scope), {
+          discard: true
+        })
+      })
+
+    yield* spawnWorkers(concurrency)
+
+    yield* Scope.addFinalizer(
+      scope,
+      Effect.suspend(() => {
+        closed = true
+        for (const entry of heap.drain()) {
+          if (entry.state === "queued") Deferred.unsafeDone(entry.go, Exit.fail(new PoolClosedError()))
+        }
+        queued = 0
+        const victims = Array.from(running, (entry) => entry.fiber).filter((f) => f !== undefined)
+        for (const fiber of victims) fiber.unsafeInterruptAsFork(FiberId.none)
+        return Effect.zipRight(
+          Queue.shutdown(tickets),
+          Effect.forEach(victims, (fiber) => fiber.await, { discard: true })
+        )
+      })
+    )
+
+    const release = (entry: Entry) =>
+      Effect.suspend(() => {
+        entry.state = "ended"
+        running.delete(entry)
+        checkDrained()
+        return Effect.zipRight(permits.release(1), runningTasks(Effect.succeed(running.size)))
+      })
+
+    /** Waits for room in the queue, then puts the entry in the heap. */
+    const enqueue = (priority: number): Effect.Effect<Entry, PoolClosedError> =>
+      Effect.suspend(() => {
+        if (closed) return Effect.fail(new PoolClosedError())
+        return Queue.offer(tickets, undefined).pipe(
+          Effect.catchAllCause(() => Effect.succeed(false)),
+          Effect.flatMap((offered) => {
+            if (!offered || closed) {
+              return Effect.zipRight(offered ? Queue.poll(tickets) : Effect.void, Effect.fail(new PoolClosedError()))
+            }
+            const entry: Entry = {
+              priority,
+              seq: seq++,
+              state: "queued",
+              go: Deferred.unsafeMake<void, PoolClosedError>(FiberId.none),
+              fiber: undefined
+            }
+            heap.push(entry)
+            queued++
+            return Effect.as(queueDepth(Effect.succeed(queued)), entry)
+          })
+        )
+      })
+
+    const runTask = <A, E, R>(task: Effect.Effect<A, E, R>, options: TaskOptions<E> | undefined) => {
+      let effect: Effect.Effect<A, E | TaskTimeoutError, R> = task
+      if (options?.timeout !== undefined) {
+        const timeout = Duration.decode(options.timeout)
+        effect = Effect.timeoutFail(task, {
+          duration: timeout,
+          onTimeout: () => new TaskTimeoutError({ label: options.label, timeout })
+        })
+      }
+      if (options?.retry !== undefined) effect = Effect.retry(effect, options.retry)
+      // No stack capture: it costs more than the rest of a submit put together.
+      return Effect.withSpan(effect, "WorkerPool.task", {
+        attributes: options?.label === undefined ? {} : { label: options.label },
+        captureStackTrace: false
+      })
+    }
+
+    /** Waits for a worker's grant, runs the task in this fiber, gives the permit back. */
+    const runEntry = <A, E, R>(
+      entry: Entry,
+      task: Effect.Effect<A, E, R>,
+      options: TaskOptions<E> | undefined
+    ): Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.withFiberRuntime<A, E | PoolClosedError | TaskTimeoutError, R>((fiber) => {
+          entry.fiber = fiber as Fiber.RuntimeFiber<unknown, unknown>
+          return restore(Deferred.await(entry.go)).pipe(
+            Effect.onInterrupt(() =>
+              Effect.suspend(() => {
+                if (entry.state === "queued") {
+                  entry.state = "cancelled"
+                  queued--
+                  interrupted++
+                  checkDrained()
+                  return queueDepth(Effect.succeed(queued))
+                }
+                return entry.state === "granted" ? Effect.andThen(release(entry), () => interrupted++) : Effect.void
+              })
+            ),
+            Effect.zipRight(Effect.suspend(() => {
+              const start = Date.now()
+              return Effect.exit(restore(runTask(task, options))).pipe(
+                Effect.tap((exit) => {
+                  if (Exit.isSuccess(exit)) succeeded++
+                  else if (Exit.isInterrupted(exit)) interrupted++
+                  else failed++
+                  return Effect.zipRight(taskDuration(Effect.succeed(Date.now() - start)), release(entry))
+                }),
+                Effect.flatten
+              )
+            }))
+          )
+        })
+      )
+
+    const submit = <A, E, R>(task: Effect.Effect<A, E, R>, options?: TaskOptions<E>) =>
+      Effect.flatMap(enqueue(options?.priority ?? 0), (entry) => runEntry(entry, task, options))
+
+    const fork = <A, E, R>(task: Effect.Effect<A, E, R>, options?: TaskOptions<E>) =>
+      Effect.flatMap(enqueue(options?.priority ?? 0), (entry) => Effect.forkIn(runEntry(entry, task, options), scope))
+
+    const shutdown = Effect.suspend(() => {
+      closed = true
+      checkDrained()
+      return Deferred.await(drained)
+    })
+
+    const resize = (n: number) =>
+      Effect.zipRight(
+        validateConcurrency("resize", n),
+        Effect.suspend(() => {
+          concurrency = n
+          return Effect.zipRight(spawnWorkers(n), permits.resize(n))
+        })
+      )
+
+    const stats = Effect.sync((): Stats => ({
+      queued,
+      running: running.size,
+      succeeded,
+      failed,
+      interrupted,
+      concurrency
+    }))
+
+    return { submit, fork, shutdown, resize, stats } satisfies WorkerPoolShape
+  })
+
+/** @internal */
+export class WorkerPoolTag extends Context.Tag("@fanout/pool/WorkerPool")<WorkerPoolTag, WorkerPoolShape>() {}
+
+/** @internal */
+export const layer = <I, S extends WorkerPoolShape>(tag: Context.Tag<I, S>, options: MakeOptions) =>
+  Layer.scoped(tag, make(options) as Effect.Effect<S, never, Scope.Scope>)

@@ -1,0 +1,242 @@
+import { describe, expect, it } from "@effect/vitest"
+import {
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Metric,
+  Option,
+  Ref,
+  Schedule,
+  Scope,
+  Supervisor,
+  TestClock
+} from "effect"
+import { metrics, PoolClosedError, TaskTimeoutError, WorkerPool } from "../src/index.js"
+
+const gauge = () => {
+  const state = { current: 0, peak: 0 }
+  const around = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => {
+        state.current++
+        state.peak = Math.max(state.peak, state.current)
+      }),
+      () => self,
+      () => Effect.sync(() => state.current--)
+    )
+  return { state, around }
+}
+
+class Greeting extends Context.Tag("test/Greeting")<Greeting, string>() {}
+
+describe("WorkerPool", () => {
+  it.scoped("never runs more than `concurrency` tasks at once, and reaches that limit", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 3 })
+      const { around, state } = gauge()
+      const fiber = yield* Effect.fork(
+        Effect.forEach(Array.from({ length: 30 }), () => pool.submit(around(Effect.sleep(10))), {
+          concurrency: "unbounded"
+        })
+      )
+      yield* TestClock.adjust(1000)
+      yield* Fiber.join(fiber)
+      expect(state.peak).toBe(3)
+      expect(yield* pool.stats).toEqual({
+        queued: 0,
+        running: 0,
+        succeeded: 30,
+        failed: 0,
+        interrupted: 0,
+        concurrency: 3
+      })
+    }))
+
+  it.scoped("suspends the submitter while the queue is full", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1, capacity: 2 })
+      const gate = yield* Deferred.make<void>()
+      yield* pool.fork(Deferred.await(gate)) // running
+      yield* Effect.yieldNow()
+      yield* pool.fork(Effect.void) // queued 1
+      yield* pool.fork(Effect.void) // queued 2: the queue is now full
+      const blocked = yield* Effect.fork(pool.submit(Effect.succeed("late")))
+      yield* Effect.yieldNow()
+      yield* Effect.yieldNow()
+      expect(blocked.unsafePoll()).toBeNull()
+      expect((yield* pool.stats).queued).toBe(2)
+      yield* Deferred.succeed(gate, void 0)
+      expect(yield* Fiber.join(blocked)).toBe("late")
+    }))
+
+  it.scoped("runs queued tasks by priority, FIFO among equals", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1 })
+      const gate = yield* Deferred.make<void>()
+      const order: Array<string> = []
+      const record = (name: string) => Effect.sync(() => order.push(name))
+      yield* pool.fork(Deferred.await(gate))
+      yield* Effect.yieldNow()
+      const fibers = [
+        yield* pool.fork(record("low"), { priority: -1 }),
+        yield* pool.fork(record("normal-1")),
+        yield* pool.fork(record("high"), { priority: 5 }),
+        yield* pool.fork(record("normal-2"))
+      ]
+      yield* Deferred.succeed(gate, void 0)
+      yield* Fiber.joinAll(fibers)
+      expect(order).toEqual(["high", "normal-1", "normal-2", "low"])
+    }))
+
+  it.scoped("interrupting the caller interrupts its task, queued or running", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1 })
+      const ran: Array<string> = []
+      const interrupted: Array<string> = []
+      const task = (name: string) =>
+        Effect.sync(() => ran.push(name)).pipe(
+          Effect.zipRight(Effect.never),
+          Effect.onInterrupt(() => Effect.sync(() => interrupted.push(name)))
+        )
+      const running = yield* Effect.fork(pool.submit(task("running")))
+      yield* Effect.yieldNow()
+      const queued = yield* Effect.fork(pool.submit(task("queued")))
+      yield* Effect.yieldNow()
+      expect(yield* pool.stats).toMatchObject({ running: 1, queued: 1 })
+      yield* Fiber.interrupt(queued)
+      yield* Fiber.interrupt(running)
+      expect(ran).toEqual(["running"])
+      expect(interrupted).toEqual(["running"])
+      expect(yield* pool.stats).toMatchObject({ running: 0, queued: 0, interrupted: 2 })
+      // the slot came back: the pool still works
+      expect(yield* pool.submit(Effect.succeed("after"))).toBe("after")
+    }))
+
+  it.scoped("times a task out with TaskTimeoutError and frees its slot", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1 })
+      const fiber = yield* Effect.fork(Effect.exit(pool.submit(Effect.never, { timeout: "1 second", label: "slow" })))
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Fiber.join(fiber)
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(exit).toEqual(Exit.fail(new TaskTimeoutError({ label: "slow", timeout: Duration.seconds(1) })))
+      expect(yield* pool.submit(Effect.succeed(1))).toBe(1)
+    }))
+
+  it.scoped("retries a failing task with the given Schedule", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 2 })
+      const attempts = yield* Ref.make(0)
+      const flaky = Effect.flatMap(Ref.updateAndGet(attempts, (n) => n + 1), (n) =>
+        n < 3 ? Effect.fail(n) : Effect.succeed(n))
+      expect(yield* pool.submit(flaky, { retry: Schedule.recurs(2) })).toBe(3)
+      yield* Ref.set(attempts, 0)
+      expect(yield* Effect.exit(pool.submit(flaky, { retry: Schedule.recurs(1) }))).toEqual(Exit.fail(2))
+    }))
+
+  it.scoped("runs a task with its caller's services and span", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 2 })
+      const seen = yield* pool.submit(
+        Effect.all([Greeting, Effect.currentSpan]),
+        { label: "greet" }
+      ).pipe(Effect.provideService(Greeting, "hello"), Effect.withSpan("caller"))
+      expect(seen[0]).toBe("hello")
+      const span = seen[1]
+      expect(span.name).toBe("WorkerPool.task")
+      expect(span.attributes.get("label")).toBe("greet")
+      expect(Option.map(span.parent, (p) => p._tag === "Span" ? p.name : "external")).toEqual(Option.some("caller"))
+    }))
+
+  it.scoped("shutdown finishes queued and running tasks, then refuses new ones", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1 })
+      const fibers = yield* Effect.forEach([1, 2, 3], (n) => pool.fork(Effect.as(Effect.sleep(10), n)))
+      const shutdown = yield* Effect.fork(pool.shutdown)
+      yield* Effect.yieldNow()
+      expect(yield* Effect.exit(pool.submit(Effect.void))).toEqual(Exit.fail(new PoolClosedError()))
+      yield* TestClock.adjust(30)
+      yield* Fiber.join(shutdown)
+      expect(yield* Fiber.joinAll(fibers)).toEqual([1, 2, 3])
+      expect((yield* pool.stats).succeeded).toBe(3)
+    }))
+
+  it.effect("closing the scope interrupts running tasks, fails queued ones, and leaves no fiber alive", () =>
+    Effect.gen(function*() {
+      const supervisor = yield* Supervisor.track
+      const interrupted: Array<number> = []
+      const scope = yield* Scope.make()
+      const pool = yield* Scope.extend(WorkerPool.make({ concurrency: 2 }), scope).pipe(Effect.supervised(supervisor))
+      const started: Array<number> = []
+      const task = (n: number) =>
+        Effect.sync(() => started.push(n)).pipe(
+          Effect.zipRight(Effect.never),
+          Effect.onInterrupt(() => Effect.sync(() => interrupted.push(n)))
+        )
+      const fibers = yield* Effect.forEach(
+        [1, 2, 3],
+        (n) => Effect.fork(pool.submit(task(n))).pipe(Effect.supervised(supervisor))
+      )
+      while (started.length < 2) yield* Effect.yieldNow()
+      expect(yield* pool.stats).toMatchObject({ running: 2, queued: 1 })
+      yield* Scope.close(scope, Exit.void)
+      expect(interrupted.sort()).toEqual([1, 2])
+      expect(yield* Fiber.await(fibers[2]!)).toEqual(Exit.fail(new PoolClosedError()))
+      for (const fiber of fibers) yield* Fiber.await(fiber)
+      const alive = (yield* supervisor.value).filter((fiber) => fiber.unsafePoll() === null)
+      expect(alive).toEqual([])
+      expect(yield* Effect.exit(pool.submit(Effect.void))).toEqual(Exit.fail(new PoolClosedError()))
+    }))
+
+  it.scoped("resize changes the limit while tasks run", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1 })
+      const { around, state } = gauge()
+      const fiber = yield* Effect.fork(
+        Effect.forEach(Array.from({ length: 20 }), () => pool.submit(around(Effect.sleep(10))), {
+          concurrency: "unbounded"
+        })
+      )
+      yield* TestClock.adjust(10)
+      expect(state.peak).toBe(1)
+      yield* pool.resize(4)
+      yield* TestClock.adjust(10)
+      expect(state.peak).toBe(4)
+      yield* pool.resize(2)
+      yield* TestClock.adjust(10)
+      state.peak = 0
+      yield* TestClock.adjust(10)
+      expect(state.peak).toBe(2)
+      expect((yield* pool.stats).concurrency).toBe(2)
+      yield* TestClock.adjust(1000)
+      yield* Fiber.join(fiber)
+    }))
+
+  it.scoped("records failures and task durations in its stats and metrics", () =>
+    Effect.gen(function*() {
+      const before = (yield* Metric.value(metrics.taskDuration)).count
+      const pool = yield* WorkerPool.make({ concurrency: 2 })
+      yield* Effect.exit(pool.submit(Effect.fail("x")))
+      yield* pool.submit(Effect.void)
+      expect(yield* pool.stats).toMatchObject({ succeeded: 1, failed: 1 })
+      expect((yield* Metric.value(metrics.taskDuration)).count).toBe(before + 2)
+      expect((yield* Metric.value(metrics.running)).value).toBe(0)
+    }))
+
+  it.effect("is a Tag with a scoped layer", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool
+      expect(yield* pool.submit(Effect.succeed("via layer"))).toBe("via layer")
+    }).pipe(Effect.provide(WorkerPool.layer({ concurrency: 2 }))))
+
+  it.effect("rejects a bad concurrency or capacity", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Effect.scoped(WorkerPool.make({ concurrency: 0 })))
+      expect(Exit.isFailure(exit)).toBe(true)
+      const exit2 = yield* Effect.exit(Effect.scoped(WorkerPool.make({ concurrency: 2, capacity: -1 })))
+      expect(Exit.isFailure(exit2)).toBe(true)
+    }))
+})
