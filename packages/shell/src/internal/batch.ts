@@ -1,0 +1,221 @@
+/** @internal */
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
+import type { BatchOptions, BatchSummary, Inputs } from "../Batch.js"
+import type { JobError, JobResult, JobSpec } from "../Job.js"
+import type { JoblogError, JoblogWriter } from "../Joblog.js"
+import { HaltTracker } from "./halt.js"
+import { defaultShell, runAttempt } from "./job.js"
+import * as Joblog from "./joblog.js"
+import { PercentTimeout } from "./medianRuntime.js"
+import { Slots } from "./slots.js"
+import { defaultTermSeq } from "./termSeq.js"
+
+/** Raised inside the batch to stop every running job at once. */
+class StopNow extends Data.TaggedError("StopNow")<{}> {}
+
+const keptFailures = 1000
+
+const toStream = <E, R>(inputs: Inputs<E, R>): Stream.Stream<JobSpec, E, R> =>
+  Stream.StreamTypeId in inputs
+    ? inputs as Stream.Stream<JobSpec, E, R>
+    : Symbol.asyncIterator in inputs
+    ? Stream.fromAsyncIterable(inputs as AsyncIterable<JobSpec>, (error) => error as E)
+    : Stream.fromIterable(inputs as Iterable<JobSpec>)
+
+const defaultWarn = (message: string) => Effect.sync(() => void process.stderr.write(`fanout: ${message}\n`))
+
+const resultOf = (error: JobError): JobResult => error.result
+
+/** @internal */
+export const runJobs = <E = never, R = never>(
+  inputs: Inputs<E, R>,
+  options: BatchOptions
+): Effect.Effect<BatchSummary, E | JoblogError, R> =>
+  Effect.scoped(Effect.gen(function*() {
+    const jobs = Math.max(1, Math.floor(options.jobs))
+    const warn = options.warn ?? defaultWarn
+    const output = options.output
+    const termSeq = options.termSeq ?? defaultTermSeq
+    const shell = options.shell ?? defaultShell
+    const env = options.env ?? process.env
+    const retries = options.retries ?? 1
+    const delay = options.delay === undefined ? 0 : Duration.toMillis(Duration.decode(options.delay))
+
+    const joblogPath = options.joblog
+    const finished = options.resume !== undefined && joblogPath !== undefined
+      ? yield* Joblog.finishedSeqs(joblogPath, options.resume)
+      : undefined
+    const joblog: JoblogWriter | undefined = joblogPath === undefined
+      ? undefined
+      : yield* Joblog.open(joblogPath, { append: options.resume !== undefined || options.joblogAppend === true })
+
+    let stream = toStream(inputs)
+    let total = options.total
+    const halt = options.halt ?? { when: "never" }
+    if (halt.when !== "never" && halt.threshold._tag === "Percent" && total === undefined) {
+      // A percentage of all jobs needs their number first (GNU parallel reads all input here too).
+      const all = yield* Stream.runCollect(stream)
+      total = all.length
+      stream = Stream.fromChunk(all)
+    }
+    const tracker: HaltTracker = new HaltTracker(halt, (): number => total ?? tracker.started)
+
+    let percentTimeout: PercentTimeout | undefined
+    const timer: ((start: number) => Effect.Effect<Duration.Duration>) | undefined = (() => {
+      const timeout = options.timeout
+      if (timeout === undefined) return undefined
+      if (typeof timeout === "object" && timeout !== null && "percent" in timeout) {
+        const percent = new PercentTimeout(timeout.percent)
+        percentTimeout = percent
+        return percent.timer
+      }
+      const after = Duration.decode(timeout)
+      return () => Effect.as(Effect.sleep(after), after)
+    })()
+
+    const slots = new Slots(jobs)
+    let seen = 0
+    let succeeded = 0
+    let skipped = 0
+    let notStarted = 0
+    let timedOut = 0
+    let running = 0
+    const failures: Array<JobResult> = []
+    let stoppedBy: BatchSummary["stoppedBy"] = undefined
+    const stop = (reason: NonNullable<BatchSummary["stoppedBy"]>) => {
+      stoppedBy ??= reason
+    }
+
+    if (options.drain !== undefined) {
+      yield* Deferred.await(options.drain).pipe(Effect.andThen(() => stop("drain")), Effect.forkScoped)
+    }
+
+    const gate = yield* Effect.makeSemaphore(1)
+    let lastStart = 0
+    const awaitTurn = delay === 0 ? Effect.void : gate.withPermits(1)(Effect.suspend(() => {
+      const wait = lastStart + delay - Date.now()
+      return Effect.as(wait > 0 ? Effect.sleep(wait) : Effect.void, undefined).pipe(
+        Effect.tap(() => lastStart = Date.now())
+      )
+    }))
+
+    const skip = (seq: number) => output === undefined ? Effect.void : output.skip(seq)
+
+    const attempt = (spec: JobSpec, slot: number, n: number) =>
+      Effect.scoped(Effect.gen(function*() {
+        const jobOutput = output === undefined ? undefined : yield* output.open({ seq: spec.seq, tag: spec.tag })
+        return yield* runAttempt(spec, {
+          slot,
+          shell,
+          termSeq,
+          timer,
+          output: jobOutput,
+          discardOutputOnFailure: retries === 0 || n < retries,
+          attempt: n,
+          cwd: options.cwd,
+          stdin: options.stdin ?? "ignore",
+          env
+        })
+      }))
+
+    const runJob = (spec: JobSpec) => {
+      const slot = slots.take()
+      running++
+      tracker.onStart()
+      return Effect.gen(function*() {
+        let n = 1
+        let outcome: Either.Either<JobResult, JobError>
+        for (;;) {
+          const exit = yield* Effect.either(attempt(spec, slot, n))
+          if (Either.isLeft(exit) && exit.left._tag === "OutputClosedError") {
+            stop("output-closed")
+            return yield* new StopNow()
+          }
+          outcome = exit as Either.Either<JobResult, JobError>
+          const again = Either.isLeft(outcome) && (retries === 0 || n < retries) && stoppedBy === undefined
+          if (!again) break
+          n++
+          yield* awaitTurn
+        }
+        return outcome
+      }).pipe(Effect.ensuring(Effect.sync(() => {
+        running--
+        slots.release(slot)
+      })))
+    }
+
+    const onFinished = (outcome: Either.Either<JobResult, JobError>) =>
+      Effect.gen(function*() {
+        const result = Either.isRight(outcome) ? outcome.right : resultOf(outcome.left)
+        if (joblog !== undefined) yield* joblog.write(result)
+        if (Either.isRight(outcome)) {
+          succeeded++
+          percentTimeout?.succeeded(result.runtime)
+        } else {
+          if (failures.length < keptFailures) failures.push(result)
+          if (result.timedOut) {
+            timedOut++
+            yield* warn(`job ${result.seq} was killed because it timed out: ${result.command}`)
+          }
+        }
+        const verdict = tracker.onEnd({
+          failed: Either.isLeft(outcome),
+          exitCode: result.exitCode,
+          signal: result.signal
+        })
+        if (verdict.counted !== undefined) yield* warn(`this job ${verdict.counted}: ${result.command}`)
+        if (options.onJobEnd !== undefined) yield* options.onJobEnd(result)
+        if (verdict.halt !== undefined) {
+          stop("halt")
+          if (verdict.halt === "now") return yield* new StopNow()
+          if (running > 0) yield* warn(`starting no more jobs, waiting for ${running} jobs to finish`)
+        }
+      })
+
+    const handle = (spec: JobSpec) =>
+      Effect.gen(function*() {
+        seen++
+        if (finished?.has(spec.seq) === true) {
+          skipped++
+          return yield* skip(spec.seq)
+        }
+        if (stoppedBy === undefined) yield* awaitTurn
+        if (stoppedBy !== undefined) {
+          notStarted++
+          return yield* skip(spec.seq)
+        }
+        const outcome = yield* runJob(spec)
+        yield* onFinished(outcome)
+      })
+
+    const ran = yield* stream.pipe(
+      Stream.takeWhile(() => stoppedBy === undefined),
+      Stream.mapEffect(handle, { concurrency: jobs, unordered: true }),
+      Stream.runDrain,
+      Effect.catchTag("StopNow", () => Effect.void),
+      Effect.catchTag("OutputClosedError", () => Effect.sync(() => stop("output-closed"))),
+      Effect.either
+    )
+    if (Either.isLeft(ran)) return yield* Effect.fail(ran.left as E | JoblogError)
+    if (output !== undefined && stoppedBy !== "output-closed") {
+      yield* output.finish.pipe(Effect.catchTag("OutputClosedError", () => Effect.sync(() => stop("output-closed"))))
+    }
+    const summary: BatchSummary = {
+      jobs: seen,
+      started: tracker.started,
+      succeeded,
+      failed: tracker.failed,
+      timedOut,
+      skipped,
+      notStarted,
+      failures,
+      stoppedBy,
+      exitStatus: tracker.exitStatus()
+    }
+    return summary
+  }))
