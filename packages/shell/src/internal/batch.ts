@@ -25,7 +25,7 @@ const toStream = <E, R>(inputs: Inputs<E, R>): Stream.Stream<JobSpec, E, R> =>
     ? inputs as Stream.Stream<JobSpec, E, R>
     : Symbol.asyncIterator in inputs
     ? Stream.fromAsyncIterable(inputs as AsyncIterable<JobSpec>, (error) => error as E)
-    : Stream.fromIterable(inputs as Iterable<JobSpec>)
+    : Stream.fromIteratorSucceed((inputs as Iterable<JobSpec>)[Symbol.iterator](), 1)
 
 const defaultWarn = (message: string) => Effect.sync(() => void process.stderr.write(`fanout: ${message}\n`))
 
