@@ -141,7 +141,8 @@ describe("Batch.runJobs", () => {
       expect((yield* run("soon,fail=50%", [7, 0, 8, 0, 9, 0])).exitStatus).toBe(50)
       expect((yield* run("soon,fail=30%", [7, 0, 8, 0, 9, 0])).exitStatus).toBe(34)
       const three = yield* run("soon,fail=2", [7, 8, 9])
-      expect(three).toMatchObject({ started: 2, notStarted: 1 })
+      expect(three.started).toBe(2)
+      expect(three.notStarted).toBe(three.jobs - 2)
     }))
 
   it.live("keeps `delay` between job starts", () =>

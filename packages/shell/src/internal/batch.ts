@@ -1,4 +1,5 @@
 /** @internal */
+import { applyInParallel } from "@fanout/pool"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -25,7 +26,11 @@ const toStream = <E, R>(inputs: Inputs<E, R>): Stream.Stream<JobSpec, E, R> =>
     ? inputs as Stream.Stream<JobSpec, E, R>
     : Symbol.asyncIterator in inputs
     ? Stream.fromAsyncIterable(inputs as AsyncIterable<JobSpec>, (error) => error as E)
-    : Stream.fromIteratorSucceed((inputs as Iterable<JobSpec>)[Symbol.iterator](), 1)
+    : Stream.fromIteratorSucceed(iterate(inputs as Iterable<JobSpec>), 1)
+
+function* iterate<A>(items: Iterable<A>): IterableIterator<A> {
+  yield* items
+}
 
 const defaultWarn = (message: string) => Effect.sync(() => void process.stderr.write(`fanout: ${message}\n`))
 
@@ -193,9 +198,8 @@ export const runJobs = <E = never, R = never>(
         yield* onFinished(outcome)
       })
 
-    const ran = yield* stream.pipe(
-      Stream.takeWhile(() => stoppedBy === undefined),
-      Stream.mapEffect(handle, { concurrency: jobs, unordered: true }),
+    const intake = Stream.takeWhile(stream, () => stoppedBy === undefined)
+    const ran = yield* applyInParallel.stream(intake, handle, { concurrency: jobs, ordered: false }).pipe(
       Stream.runDrain,
       Effect.catchTag("StopNow", () => Effect.void),
       Effect.catchTag("OutputClosedError", () => Effect.sync(() => stop("output-closed"))),
