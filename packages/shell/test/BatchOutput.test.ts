@@ -1,0 +1,58 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { PassThrough } from "node:stream"
+import { Batch, type Job, Output } from "../src/index.js"
+import { livePids, marker } from "./helpers/procs.js"
+
+const specs = (commands: ReadonlyArray<string>): Array<Job.JobSpec> =>
+  commands.map((command, i) => ({ seq: i + 1, command, args: [String(i + 1)], tag: `t${i + 1}` }))
+const quiet = { warn: () => Effect.void }
+
+const sink = () => {
+  const stream = new PassThrough()
+  const chunks: Array<Buffer> = []
+  stream.on("data", (chunk: Buffer) => chunks.push(chunk))
+  return { stream, text: () => Buffer.concat(chunks).toString() }
+}
+
+describe("Batch.runJobs with Output", () => {
+  it.scopedLive("feeds each job's output through Output; retried attempts are discarded", () =>
+    Effect.gen(function*() {
+      const stdout = sink()
+      const stderr = sink()
+      const output = yield* Output.make({
+        mode: "group",
+        keepOrder: true,
+        format: "raw",
+        stdout: stdout.stream,
+        stderr: stderr.stream
+      })
+      const summary = yield* Batch.runJobs(
+        specs(["sleep 0.2; echo one", "echo two; echo oops >&2; exit 1", "echo three"]),
+        { jobs: 3, retries: 2, output, ...quiet }
+      )
+      expect(summary.exitStatus).toBe(1)
+      expect(stdout.text()).toBe("t1\tone\nt2\ttwo\nt3\tthree\n")
+      expect(stderr.text()).toBe("t2\toops\n")
+    }))
+
+  it.scopedLive("stops quietly when our stdout's reader goes away", () =>
+    Effect.gen(function*() {
+      const m = marker()
+      const stdout = new PassThrough()
+      stdout.destroy(Object.assign(new Error("EPIPE"), { code: "EPIPE" }))
+      const output = yield* Output.make({
+        mode: "ungroup",
+        keepOrder: false,
+        format: "raw",
+        stdout,
+        stderr: sink().stream
+      })
+      const summary = yield* Batch.runJobs(
+        specs([`echo x; sleep ${m}`, `echo y; sleep ${m}`, "echo z"]),
+        { jobs: 2, output, ...quiet }
+      )
+      expect(summary.stoppedBy).toBe("output-closed")
+      expect(livePids(m)).toEqual([])
+    }))
+})
