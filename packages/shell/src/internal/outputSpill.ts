@@ -127,7 +127,7 @@ export class SpillBuffer {
         this.size += length
         return Effect.void
       }
-      const flush = this.spill()
+      const flush = this.moveToFile()
       const file = this.file as Descriptor | undefined
       if (file === undefined) return flush
       const position = this.size
@@ -139,9 +139,12 @@ export class SpillBuffer {
     return this.file.writeAt(chunk, position)
   }
 
-  /** Moves what is in memory to the file and gives the memory back to the quota. */
+  /** Moves what is in memory to a file and gives the memory back to the quota. */
   spill(): Effect.Effect<void> {
-    if (this.file !== undefined) return Effect.void
+    return this.file !== undefined || this.size === 0 ? Effect.void : this.moveToFile()
+  }
+
+  private moveToFile(): Effect.Effect<void> {
     let file: Descriptor
     try {
       file = new Descriptor(openUnlinked(this.tmpdir))
