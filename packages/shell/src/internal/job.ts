@@ -10,7 +10,6 @@ import type { JobError, JobResult, JobSpec, RunOptions } from "../Job.js"
 import { JobExitError, JobSignalError, JobSpawnError, JobTimeoutError } from "../Job.js"
 import type { JobOutput, JobRecord } from "../Output.js"
 import { OutputClosedError } from "../Output.js"
-import { execPrefix } from "./execPrefix.js"
 import { type ExitStatus, spawnGroup } from "./spawn.js"
 import { terminateGroup } from "./terminate.js"
 import { defaultTermSeq, type TermSeq } from "./termSeq.js"
@@ -28,11 +27,10 @@ export const defaultShell = "/bin/sh"
 
 const commandLine = (
   command: string | ReadonlyArray<string>,
-  shell: string,
-  env: NodeJS.ProcessEnv
+  shell: string
 ): readonly [string, ReadonlyArray<string>] =>
   typeof command === "string"
-    ? [shell, ["-c", execPrefix(command, shell, env)]]
+    ? [shell, ["-c", command]]
     : [command[0] ?? "", command.slice(1)]
 
 /**
@@ -108,7 +106,7 @@ export const runAttempt = (
       FANOUT_SEQ: seq,
       FANOUT_SLOT: slot
     }
-    const [file, argv] = commandLine(spec.command, options.shell, env)
+    const [file, argv] = commandLine(spec.command, options.shell)
     const command = commandText(spec.command)
     let stdoutBytes = 0
     let stderrBytes = 0
