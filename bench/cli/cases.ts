@@ -1,0 +1,183 @@
+/**
+ * The CLI cases: fanout against GNU parallel, `xargs -P` and the Node floor
+ * (bench/floor-spawner.mjs), each a fresh process per sample, fed from a file on stdin.
+ */
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { scratchDir } from "../harness.js"
+import type { Case, Scale, Target, Tool } from "../model.js"
+import { fasterBy, ratioAtMost, rssUnder } from "../model.js"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root = path.resolve(here, "..", "..")
+export const fanoutBin = path.join(root, "packages", "cli", "bin", "fanout.js")
+export const fanoutBundle = path.join(root, "packages", "cli", "dist", "fanout.js")
+const floor = path.join(root, "bench", "floor-spawner.mjs")
+const emit = path.join(here, "emit.sh")
+const node = process.execPath
+
+/**
+ * Whether this checkout's fanout can run a job: undefined when it can, else the
+ * reason its rows say "not built yet". Never a number for a tool that is not there.
+ */
+export const fanoutReady = (): string | undefined => {
+  if (!fs.existsSync(fanoutBundle)) return "not built yet: no packages/cli/dist/fanout.js (run `pnpm run build`)"
+  const probe = spawnSync(node, [fanoutBin, "true", ":::", "1"], { encoding: "utf8", timeout: 30_000 })
+  if (probe.status === 0) return undefined
+  const why = (probe.stderr || probe.stdout || `exit ${probe.status}`).trim().split("\n").pop()
+  return `not built yet: \`fanout true ::: 1\` failed: ${why}`
+}
+
+/** Source files newer than the bundle: the numbers would be for old code. */
+export const staleBundle = (): Array<string> => {
+  if (!fs.existsSync(fanoutBundle)) return []
+  const built = fs.statSync(fanoutBundle).mtimeMs
+  const newer: Array<string> = []
+  for (const pkg of ["pool", "shell", "cli"]) {
+    const src = path.join(root, "packages", pkg, "src")
+    if (!fs.existsSync(src)) continue
+    for (const file of fs.readdirSync(src, { recursive: true, encoding: "utf8" })) {
+      const full = path.join(src, file)
+      if (file.endsWith(".ts") && fs.statSync(full).mtimeMs > built) newer.push(path.relative(root, full))
+    }
+  }
+  return newer
+}
+
+const inputFile = (name: string, lines: ReadonlyArray<string>): string => {
+  const file = path.join(scratchDir(), name)
+  fs.writeFileSync(file, lines.join("\n") + "\n")
+  return file
+}
+
+const seq = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1))
+
+const throughputTargets = (): Array<Target> => [
+  ratioAtMost("fanout within 1.15× of the Node floor", "fanout", "node floor", 1.15),
+  fasterBy("fanout at least 3× GNU parallel's throughput", "fanout", "GNU parallel", 3)
+]
+
+/** The same job list through every tool: `command <line>` for each input line, `-j` at once. */
+const throughputTools = (
+  jobs: number,
+  command: ReadonlyArray<string>,
+  stdinFile: string,
+  tasks: number,
+  fanoutSkip: string | undefined
+): Array<Tool> => [
+  { name: "fanout", argv: [node, fanoutBin, "-j", String(jobs), ...command], stdinFile, tasks, skip: fanoutSkip },
+  { name: "GNU parallel", argv: ["parallel", "-j", String(jobs), ...command], stdinFile, tasks },
+  { name: "xargs -P", argv: ["xargs", "-P", String(jobs), "-n", "1", ...command], stdinFile, tasks },
+  { name: "node floor", argv: [node, floor, "-j", String(jobs), ...command], stdinFile, tasks },
+  { name: "node floor, sh -c", argv: [node, floor, "-j", String(jobs), "--shell", ...command], stdinFile, tasks }
+]
+
+export const cases = (scale: Scale, fanoutSkip: string | undefined): Array<Case> => {
+  const trueJobs = scale.quick ? 40 : 1_000
+  const sleepJobs = scale.quick ? 40 : 300
+  const queued = scale.quick ? 5_000 : 100_000
+  const outputMiB = scale.quick ? 4 : 128
+  const trueInput = inputFile("true.txt", seq(trueJobs))
+  const sleepInput = inputFile("sleep.txt", Array.from({ length: sleepJobs }, () => "0.01"))
+  const queueInput = inputFile("queue.txt", seq(queued))
+  const eight = inputFile("eight.txt", seq(8))
+  const one = inputFile("one.txt", ["1"])
+  const trueCase = (jobs: number): Case => ({
+    id: `cli-true-j${jobs}`,
+    title: `CLI: ${trueJobs.toLocaleString("en")} × \`true\` at -j ${jobs}`,
+    workload: `\`seq ${trueJobs} | TOOL -j ${jobs} true\`: one \`true N\` process per input line`,
+    reference: "node floor",
+    perTask: true,
+    tools: throughputTools(jobs, ["true"], trueInput, trueJobs, fanoutSkip),
+    targets: throughputTargets(),
+    timeoutMs: 300_000
+  })
+  return [
+    trueCase(2),
+    trueCase(8),
+    {
+      id: "cli-sleep",
+      title: `CLI: ${sleepJobs} × \`sleep 0.01\` at -j 8 (scheduling latency)`,
+      workload: `\`yes 0.01 | head -${sleepJobs} | TOOL -j 8 sleep\`; ideal ${
+        Math.ceil(sleepJobs / 8) * 10
+      } ms of sleeping`,
+      reference: "node floor",
+      perTask: true,
+      tools: throughputTools(8, ["sleep"], sleepInput, sleepJobs, fanoutSkip),
+      targets: throughputTargets(),
+      timeoutMs: 300_000
+    },
+    {
+      id: "cli-startup",
+      title: "CLI start-up",
+      workload: "`--version`, and one job (`TOOL true ::: 1`; the Node floor reads its one line from stdin)",
+      reference: "node -e 0",
+      perTask: false,
+      tools: [
+        { name: "fanout --version", argv: [node, fanoutBin, "--version"], skip: fanoutSkip },
+        { name: "fanout, one job", argv: [node, fanoutBin, "true", ":::", "1"], skip: fanoutSkip },
+        { name: "node -e 0", argv: [node, "-e", "0"] },
+        { name: "node floor, one job", argv: [node, floor, "-j", "1", "true"], stdinFile: one },
+        { name: "GNU parallel --version", argv: ["parallel", "--version"] },
+        { name: "GNU parallel, one job", argv: ["parallel", "true", ":::", "1"] }
+      ],
+      targets: [ratioAtMost("fanout start-up within 1.5× of bare Node", "fanout --version", "node -e 0", 1.5)],
+      timeoutMs: 60_000
+    },
+    {
+      id: "cli-queue",
+      title: `CLI memory: ${queued.toLocaleString("en")} jobs fed on stdin`,
+      workload:
+        `\`seq ${queued} | fanout -j 8 --dry-run true\`: every job read, queued, templated and printed, none spawned (${
+          queued.toLocaleString("en")
+        } real processes take ~7 min per tool here). No peer row: GNU parallel's --dry-run still starts a process per job (~20 ms each here, half an hour for ${
+          queued.toLocaleString("en")
+        }), and xargs has no dry run`,
+      reference: "fanout --dry-run",
+      perTask: true,
+      tools: [
+        {
+          name: "fanout --dry-run",
+          argv: [node, fanoutBin, "-j", "8", "--dry-run", "true"],
+          stdinFile: queueInput,
+          tasks: queued,
+          skip: fanoutSkip
+        }
+      ],
+      targets: [
+        rssUnder(
+          `fanout under 100 MiB peak RSS with ${queued.toLocaleString("en")} queued jobs`,
+          "fanout --dry-run",
+          100
+        )
+      ],
+      timeoutMs: 600_000
+    },
+    {
+      id: "cli-group",
+      title: `CLI memory: 8 jobs × ${outputMiB} MiB of grouped output`,
+      workload: `\`seq 8 | TOOL -j 8 --group sh bench/cli/emit.sh ${
+        outputMiB * 1024 * 1024
+      }\` > /dev/null: each job's output held back and printed whole`,
+      reference: "GNU parallel",
+      perTask: false,
+      tools: [
+        {
+          name: "fanout",
+          argv: [node, fanoutBin, "-j", "8", "--group", "sh", emit, String(outputMiB * 1024 * 1024)],
+          stdinFile: eight,
+          skip: fanoutSkip
+        },
+        {
+          name: "GNU parallel",
+          argv: ["parallel", "-j", "8", "--group", "sh", emit, String(outputMiB * 1024 * 1024)],
+          stdinFile: eight
+        }
+      ],
+      targets: [rssUnder(`fanout under 150 MiB peak RSS with ${8 * outputMiB} MiB grouped`, "fanout", 150)],
+      timeoutMs: 600_000
+    }
+  ]
+}
