@@ -142,10 +142,10 @@ const main = async () => {
       } more); run \`pnpm run build\``
     )
   }
-  const fanoutSkip = cli.fanoutReady()
-  if (fanoutSkip !== undefined) log(`bench: fanout CLI rows skipped: ${fanoutSkip}`)
+  const skips: cli.FanoutSkips = { run: cli.fanoutReady(), dryRun: cli.fanoutReady(["--dry-run", "true", ":::", "1"]) }
+  if (skips.run !== undefined) log(`bench: fanout rows that run jobs are skipped: ${skips.run}`)
   const built = await library.bundle()
-  let all = [...library.cases(scale, built), ...cli.cases(scale, fanoutSkip)]
+  let all = [...library.cases(scale, built), ...cli.cases(scale, skips)]
   if (stillMissing.includes("parallel")) {
     all = all.map((c) => ({
       ...c,

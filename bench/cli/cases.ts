@@ -22,12 +22,18 @@ const node = process.execPath
  * Whether this checkout's fanout can run a job: undefined when it can, else the
  * reason its rows say "not built yet". Never a number for a tool that is not there.
  */
-export const fanoutReady = (): string | undefined => {
+export const fanoutReady = (args: ReadonlyArray<string> = ["true", ":::", "1"]): string | undefined => {
   if (!fs.existsSync(fanoutBundle)) return "not built yet: no packages/cli/dist/fanout.js (run `pnpm run build`)"
-  const probe = spawnSync(node, [fanoutBin, "true", ":::", "1"], { encoding: "utf8", timeout: 30_000 })
+  const probe = spawnSync(node, [fanoutBin, ...args], { encoding: "utf8", timeout: 30_000 })
   if (probe.status === 0) return undefined
   const why = (probe.stderr || probe.stdout || `exit ${probe.status}`).trim().split("\n").pop()
-  return `not built yet: \`fanout true ::: 1\` failed: ${why}`
+  return `not built yet: \`fanout ${args.join(" ")}\` failed: ${why}`
+}
+
+/** Why fanout's rows cannot run yet: running jobs, and planning them (--dry-run). */
+export interface FanoutSkips {
+  readonly run: string | undefined
+  readonly dryRun: string | undefined
 }
 
 /** Source files newer than the bundle: the numbers would be for old code. */
@@ -74,11 +80,12 @@ const throughputTools = (
   { name: "node floor, sh -c", argv: [node, floor, "-j", String(jobs), "--shell", ...command], stdinFile, tasks }
 ]
 
-export const cases = (scale: Scale, fanoutSkip: string | undefined): Array<Case> => {
-  const trueJobs = scale.quick ? 40 : 1_000
-  const sleepJobs = scale.quick ? 40 : 300
-  const queued = scale.quick ? 5_000 : 100_000
-  const outputMiB = scale.quick ? 4 : 128
+export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
+  const fanoutSkip = skips.run
+  const trueJobs = scale.quick ? 24 : 1_000
+  const sleepJobs = scale.quick ? 24 : 300
+  const queued = scale.quick ? 2_000 : 100_000
+  const outputMiB = scale.quick ? 2 : 128
   const trueInput = inputFile("true.txt", seq(trueJobs))
   const sleepInput = inputFile("sleep.txt", Array.from({ length: sleepJobs }, () => "0.01"))
   const queueInput = inputFile("queue.txt", seq(queued))
@@ -143,7 +150,7 @@ export const cases = (scale: Scale, fanoutSkip: string | undefined): Array<Case>
           argv: [node, fanoutBin, "-j", "8", "--dry-run", "true"],
           stdinFile: queueInput,
           tasks: queued,
-          skip: fanoutSkip
+          skip: skips.dryRun
         }
       ],
       targets: [
