@@ -3,6 +3,7 @@
  * process's clock and its peak RSS from GNU time (or from the child itself for the
  * in-process cases), and the statistics over the repetitions.
  */
+import type { ChildProcess } from "node:child_process"
 import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -58,7 +59,9 @@ export const measure = (options: RunOptions): Promise<Measurement> => {
     const child = spawn(TIME, ["-f", "%M", "-o", report, ...options.argv], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: [stdin, options.captureStdout === true ? "pipe" : "ignore", "pipe"]
+      stdio: [stdin, options.captureStdout === true ? "pipe" : "ignore", "pipe"],
+      // its own process group, so a sample that overruns is stopped with everything it started
+      detached: true
     })
     const out: Array<Buffer> = []
     const err: Array<Buffer> = []
@@ -66,12 +69,16 @@ export const measure = (options: RunOptions): Promise<Measurement> => {
     child.stderr!.on("data", (chunk: Buffer) => {
       if (err.length < 64) err.push(chunk)
     })
+    live.add(child)
+    let timedOut = false
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      child.kill("SIGKILL")
+      timedOut = true
+      stop(child)
     }, options.timeoutMs)
     child.on("error", reject)
     child.on("close", (code, signal) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6
+      live.delete(child)
       if (timer !== undefined) clearTimeout(timer)
       if (typeof stdin === "number") fs.closeSync(stdin)
       let rss = NaN
@@ -85,13 +92,43 @@ export const measure = (options: RunOptions): Promise<Measurement> => {
       const stderr = Buffer.concat(err).toString("utf8").replace(/Command exited with non-zero status \d+\n?/, "")
         .trim()
       if (code !== 0 || signal !== null) {
-        const why = signal !== null ? `killed by ${signal}` : `exit ${code}`
+        const why = timedOut
+          ? `timed out after ${(options.timeoutMs! / 1000).toFixed(0)} s`
+          : signal !== null
+          ? `killed by ${signal}`
+          : `exit ${code}`
         reject(new CaseFailed(`${options.argv.join(" ")}: ${why}${stderr === "" ? "" : `: ${lastLine(stderr)}`}`))
         return
       }
       resolve({ ms, maxRssKiB: rss, stdout: Buffer.concat(out).toString("utf8") })
     })
   })
+}
+
+/** The samples running now (one at a time in practice), stopped if the run is interrupted. */
+const live = new Set<ChildProcess>()
+
+/** TERM to the sample's process group (a tool then stops its jobs), KILL two seconds later. */
+const stop = (child: ChildProcess) => {
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name)
+    } catch {
+      // already gone
+    }
+  }
+  signal("SIGTERM")
+  setTimeout(() => signal("SIGKILL"), 2_000).unref()
+}
+
+/** On Ctrl-C or TERM: stop the running sample and its jobs, then exit. */
+export const stopSamplesOnSignal = (): void => {
+  for (const name of ["SIGINT", "SIGTERM"] as const) {
+    process.once(name, () => {
+      for (const child of live) stop(child)
+      setTimeout(() => process.exit(name === "SIGINT" ? 130 : 143), 2_100)
+    })
+  }
 }
 
 const lastLine = (text: string) => {

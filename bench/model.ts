@@ -15,8 +15,12 @@ export interface Tool {
   readonly name: string
   /** The process to run for one sample (under GNU time). */
   readonly argv: ReadonlyArray<string>
+  /** The command as the report shows it, when it differs from argv (a bundled script). */
+  readonly display?: ReadonlyArray<string> | undefined
   /** A file fed on stdin. */
   readonly stdinFile?: string | undefined
+  /** The shell command that produces that input, for the report (`seq 1000`). */
+  readonly input?: string | undefined
   /** The case prints its own sample (in-process cases) instead of being timed from outside. */
   readonly reportsItself?: boolean | undefined
   /** Why this tool cannot run in this checkout (e.g. fanout not built yet): its row says so, no number. */
@@ -42,6 +46,7 @@ export interface Case {
 export interface Row {
   readonly tool: string
   readonly argv: ReadonlyArray<string>
+  readonly input: string | undefined
   readonly tasks: number | undefined
   /** Milliseconds per sample. */
   readonly ms: Summary | undefined

@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { measure, scratchDir } from "./harness.js"
 import type { Tool } from "./model.js"
 
@@ -26,7 +27,45 @@ export interface Hotspot {
   readonly share: number
 }
 
-/** Self time per function (name + file + line), largest first. */
+/**
+ * Where a line of an esbuild bundle came from: esbuild heads each module's code with a
+ * `// path/to/module.js` comment, so the nearest one above the line names the module.
+ */
+const moduleOfLine = (() => {
+  const cache = new Map<string, Array<[number, string]>>()
+  return (file: string, line: number): string | undefined => {
+    let marks = cache.get(file)
+    if (marks === undefined) {
+      marks = []
+      try {
+        fs.readFileSync(file, "utf8").split("\n").forEach((text, i) => {
+          const m = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(text)
+          if (m !== null) marks!.push([i, m[1]!.replace(/^.*node_modules\//, "")])
+        })
+      } catch {
+        // not a file we can read: no module names
+      }
+      cache.set(file, marks)
+    }
+    let found: string | undefined
+    for (const [at, name] of marks) {
+      if (at > line) break
+      found = name
+    }
+    return found
+  }
+})()
+
+const locate = (url: string, line: number): string => {
+  if (url === "") return ""
+  if (url.startsWith("file://")) {
+    const module = moduleOfLine(fileURLToPath(url), line)
+    if (module !== undefined) return `${module} (${path.basename(url)}:${line + 1})`
+  }
+  return `${path.basename(url)}:${line + 1}`
+}
+
+/** Self time per function (name + module + line), largest first. */
 export const hotspots = (profile: CpuProfile, top: number): Array<Hotspot> => {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]))
   const selfUs = new Map<string, { fn: string; where: string; us: number }>()
@@ -38,7 +77,7 @@ export const hotspots = (profile: CpuProfile, top: number): Array<Hotspot> => {
     total += dt
     const { functionName, lineNumber, url } = node.callFrame
     const fn = functionName === "" ? "(anonymous)" : functionName
-    const where = url === "" ? "" : `${path.basename(url)}:${lineNumber + 1}`
+    const where = locate(url, lineNumber)
     const key = `${fn}@${where}`
     const entry = selfUs.get(key) ?? { fn, where, us: 0 }
     entry.us += dt

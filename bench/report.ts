@@ -22,7 +22,9 @@ const spread = (median: number, min: number, max: number, scale = 1) =>
 const shown = (argv: ReadonlyArray<string>) =>
   argv
     .map((arg) => (arg === process.execPath ? "node" : arg.startsWith(root + "/") ? path.relative(root, arg) : arg))
-    .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`))
+    .map((
+      arg
+    ) => (/^[\w@%+=:,./-]+$/.test(arg) || arg.endsWith(" (bundled)") ? arg : `'${arg.replace(/'/g, "'\\''")}'`))
     .join(" ")
 
 const tableOf = (result: CaseResult): Array<string> => {
@@ -153,10 +155,18 @@ export const renderResults = (
       out.push("")
     }
   }
-  out.push("## Commands", "")
+  out.push(
+    "## Commands",
+    "",
+    "Run from the repository root. A library case runs its script in bench/inprocess/ bundled by esbuild",
+    "(bench/inprocess/cases.ts), so every tool pays the same module-loading cost.",
+    ""
+  )
   for (const result of results) {
     out.push(`${result.case.title}:`, "")
-    for (const row of result.rows) out.push(`- ${row.tool}: \`${shown(row.argv)}\``)
+    for (const row of result.rows) {
+      out.push(`- ${row.tool}: \`${row.input === undefined ? "" : `${row.input} | `}${shown(row.argv)}\``)
+    }
     out.push("")
   }
   return out.join("\n")

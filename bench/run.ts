@@ -1,7 +1,7 @@
 /**
  * `pnpm bench` — fanout against its peers, side by side, in one run.
  *
- *   tsx bench/run.ts [--quick] [--only <case-id>[,<case-id>…]] [--reps N] [--out FILE] [--json FILE] [--no-profile]
+ *   tsx bench/run.ts [--quick] [--only <case-id>[,<case-id>…]] [--reps N] [--out FILE] [--json FILE] [--profile | --no-profile]
  *
  * Every sample is a fresh process; within a case the tools take turns (A B C A B C …)
  * so drift on a shared machine hits them alike. Prints the table; a full run writes
@@ -11,7 +11,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as cli from "./cli/cases.js"
-import { CaseFailed, ensurePeers, measure, summarize } from "./harness.js"
+import { CaseFailed, ensurePeers, measure, stopSamplesOnSignal, summarize } from "./harness.js"
 import * as library from "./inprocess/cases.js"
 import type { Sample } from "./inprocess/common.js"
 import type { Case, CaseResult, Row, Scale } from "./model.js"
@@ -27,11 +27,11 @@ interface Args {
   readonly reps: number | undefined
   readonly out: string | undefined
   readonly json: string | undefined
-  readonly profile: boolean
+  readonly profile: boolean | undefined
 }
 
 const usage =
-  "usage: tsx bench/run.ts [--quick] [--only <case>[,<case>…]] [--reps N] [--out FILE] [--json FILE] [--no-profile]"
+  "usage: tsx bench/run.ts [--quick] [--only <case>[,<case>…]] [--reps N] [--out FILE] [--json FILE] [--profile | --no-profile]"
 
 const parseArgs = (argv: ReadonlyArray<string>): Args => {
   let quick = false
@@ -39,7 +39,7 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
   let reps: number | undefined
   let out: string | undefined
   let json: string | undefined
-  let profile = true
+  let profile: boolean | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     const value = () => {
@@ -56,6 +56,7 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
     } else if (arg === "--out") out = value()
     else if (arg === "--json") json = value()
     else if (arg === "--no-profile") profile = false
+    else if (arg === "--profile") profile = true
     else if (arg === "--help" || arg === "-h") {
       process.stdout.write(usage + "\n")
       process.exit(0)
@@ -117,7 +118,8 @@ const runCase = async (c: Case, scale: Scale): Promise<CaseResult> => {
     const complete = why === undefined && times.length === scale.reps
     return {
       tool: tool.name,
-      argv: tool.argv,
+      argv: tool.display ?? tool.argv,
+      input: tool.input,
       tasks: tool.tasks,
       ms: complete ? summarize(times) : undefined,
       rssMiB: complete ? summarize(peaks) : undefined,
@@ -130,6 +132,7 @@ const runCase = async (c: Case, scale: Scale): Promise<CaseResult> => {
 
 const main = async () => {
   const args = parseArgs(process.argv.slice(2))
+  stopSamplesOnSignal()
   const scale: Scale = { quick: args.quick, reps: args.reps ?? (args.quick ? 1 : 5) }
   const stillMissing = ensurePeers()
   if (stillMissing.includes("time")) fail("GNU time (/usr/bin/time) is needed for peak RSS: apt-get install time")
@@ -163,7 +166,7 @@ const main = async () => {
     results.push(await runCase(c, scale))
   }
   const profiles: Array<ProfileNote> = []
-  if (args.profile && !scale.quick) {
+  if (args.profile ?? !scale.quick) {
     for (const result of results) {
       result.case.targets.forEach((target, i) => {
         if (result.verdicts[i]!.met !== false || target.metric !== "ms") return

@@ -71,13 +71,27 @@ const throughputTools = (
   command: ReadonlyArray<string>,
   stdinFile: string,
   tasks: number,
-  fanoutSkip: string | undefined
+  fanoutSkip: string | undefined,
+  input: string
 ): Array<Tool> => [
-  { name: "fanout", argv: [node, fanoutBin, "-j", String(jobs), ...command], stdinFile, tasks, skip: fanoutSkip },
-  { name: "GNU parallel", argv: ["parallel", "-j", String(jobs), ...command], stdinFile, tasks },
-  { name: "xargs -P", argv: ["xargs", "-P", String(jobs), "-n", "1", ...command], stdinFile, tasks },
-  { name: "node floor", argv: [node, floor, "-j", String(jobs), ...command], stdinFile, tasks },
-  { name: "node floor, sh -c", argv: [node, floor, "-j", String(jobs), "--shell", ...command], stdinFile, tasks }
+  {
+    name: "fanout",
+    argv: [node, fanoutBin, "-j", String(jobs), ...command],
+    stdinFile,
+    input,
+    tasks,
+    skip: fanoutSkip
+  },
+  { name: "GNU parallel", argv: ["parallel", "-j", String(jobs), ...command], stdinFile, input, tasks },
+  { name: "xargs -P", argv: ["xargs", "-P", String(jobs), "-n", "1", ...command], stdinFile, input, tasks },
+  { name: "node floor", argv: [node, floor, "-j", String(jobs), ...command], stdinFile, input, tasks },
+  {
+    name: "node floor, sh -c",
+    argv: [node, floor, "-j", String(jobs), "--shell", ...command],
+    stdinFile,
+    input,
+    tasks
+  }
 ]
 
 export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
@@ -97,7 +111,7 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
     workload: `\`seq ${trueJobs} | TOOL -j ${jobs} true\`: one \`true N\` process per input line`,
     reference: "node floor",
     perTask: true,
-    tools: throughputTools(jobs, ["true"], trueInput, trueJobs, fanoutSkip),
+    tools: throughputTools(jobs, ["true"], trueInput, trueJobs, fanoutSkip, `seq ${trueJobs}`),
     targets: throughputTargets(),
     timeoutMs: 300_000
   })
@@ -112,7 +126,7 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
       } ms of sleeping`,
       reference: "node floor",
       perTask: true,
-      tools: throughputTools(8, ["sleep"], sleepInput, sleepJobs, fanoutSkip),
+      tools: throughputTools(8, ["sleep"], sleepInput, sleepJobs, fanoutSkip, `yes 0.01 | head -${sleepJobs}`),
       targets: throughputTargets(),
       timeoutMs: 300_000
     },
@@ -126,7 +140,7 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
         { name: "fanout --version", argv: [node, fanoutBin, "--version"], skip: fanoutSkip },
         { name: "fanout, one job", argv: [node, fanoutBin, "true", ":::", "1"], skip: fanoutSkip },
         { name: "node -e 0", argv: [node, "-e", "0"] },
-        { name: "node floor, one job", argv: [node, floor, "-j", "1", "true"], stdinFile: one },
+        { name: "node floor, one job", argv: [node, floor, "-j", "1", "true"], stdinFile: one, input: "echo 1" },
         { name: "GNU parallel --version", argv: ["parallel", "--version"] },
         { name: "GNU parallel, one job", argv: ["parallel", "true", ":::", "1"] }
       ],
@@ -149,6 +163,7 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
           name: "fanout --dry-run",
           argv: [node, fanoutBin, "-j", "8", "--dry-run", "true"],
           stdinFile: queueInput,
+          input: `seq ${queued}`,
           tasks: queued,
           skip: skips.dryRun
         }
@@ -175,6 +190,7 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
           name: "fanout",
           argv: [node, fanoutBin, "-j", "8", "--group", "sh", emit, String(outputMiB * 1024 * 1024)],
           stdinFile: eight,
+          input: "seq 8",
           skip: fanoutSkip
         },
         {

@@ -44,8 +44,13 @@ export const bundle = async (): Promise<Map<ScriptName, { file?: string; skip?: 
       })
       built.set(name, { file })
     } catch (error) {
-      const first = (error as esbuild.BuildFailure).errors?.[0]?.text ?? String(error)
-      built.set(name, { skip: `not built yet: ${first}` })
+      const first = (error as esbuild.BuildFailure).errors?.[0]
+      const where = first?.location === null || first?.location === undefined
+        ? ""
+        : ` (${first.location.file}:${first.location.line})`
+      const text = `${first?.text ?? String(error)}${where}`
+      // a package that is not there yet is expected while fanout is being written; broken code is not
+      built.set(name, { skip: /Could not resolve/.test(text) ? `not built yet: ${text}` : `does not build: ${text}` })
     }
   }
   return built
@@ -69,6 +74,11 @@ const tool = (
       String(args.concurrency),
       "--task",
       args.task
+    ],
+    display: [
+      process.execPath,
+      path.relative(path.resolve(here, "..", ".."), path.join(here, scripts[name])) + " (bundled)",
+      ...["--n", String(args.n), "--concurrency", String(args.concurrency), "--task", args.task]
     ],
     reportsItself: true,
     tasks: args.n,
