@@ -12,7 +12,8 @@ import {
   Schedule,
   Scope,
   Supervisor,
-  TestClock
+  TestClock,
+  Tracer
 } from "effect"
 import { metrics, PoolClosedError, TaskTimeoutError, WorkerPool } from "../src/index.js"
 
@@ -28,6 +29,17 @@ const gauge = () => {
       () => Effect.sync(() => state.current--)
     )
   return { state, around }
+}
+
+/** Counts how often the supervised fibers are woken up. */
+class CountResumes extends Supervisor.AbstractSupervisor<number> {
+  count = 0
+  get value() {
+    return Effect.sync(() => this.count)
+  }
+  override onResume() {
+    this.count++
+  }
 }
 
 class Greeting extends Context.Tag("test/Greeting")<Greeting, string>() {}
@@ -140,16 +152,56 @@ describe("WorkerPool", () => {
   it.scoped("runs a task with its caller's services and span", () =>
     Effect.gen(function*() {
       const pool = yield* WorkerPool.make({ concurrency: 2 })
-      const seen = yield* pool.submit(
-        Effect.all([Greeting, Effect.currentSpan]),
-        { label: "greet" }
-      ).pipe(Effect.provideService(Greeting, "hello"), Effect.withSpan("caller"))
-      expect(seen[0]).toBe("hello")
-      const span = seen[1]
+      const [greeting, span] = yield* pool.submit(Effect.all([Greeting, Effect.currentSpan])).pipe(
+        Effect.provideService(Greeting, "hello"),
+        Effect.withSpan("caller")
+      )
+      expect(greeting).toBe("hello")
+      expect(span.name).toBe("caller")
+    }))
+
+  it.scoped("makes a span per task, child of the caller's, when a tracer is installed", () =>
+    Effect.gen(function*() {
+      const native = yield* Effect.tracer
+      const made: Array<string> = []
+      const tracer = Tracer.make({
+        span: (...args) => {
+          made.push(args[0])
+          return native.span(...args)
+        },
+        context: native.context
+      })
+      const pool = yield* WorkerPool.make({ concurrency: 2 })
+      const span = yield* pool.submit(Effect.currentSpan, { label: "greet" }).pipe(
+        Effect.withSpan("caller"),
+        Effect.withTracer(tracer)
+      )
+      expect(made).toEqual(["caller", "WorkerPool.task"])
       expect(span.name).toBe("WorkerPool.task")
       expect(span.attributes.get("label")).toBe("greet")
       expect(Option.map(span.parent, (p) => p._tag === "Span" ? p.name : "external")).toEqual(Option.some("caller"))
     }))
+
+  it.live("an idle pool's workers sleep, also after a queued task was cancelled", () =>
+    Effect.gen(function*() {
+      const wakeUps = new CountResumes()
+      const pool = yield* WorkerPool.make({ concurrency: 1 }).pipe(Effect.supervised(wakeUps))
+      const gate = yield* Deferred.make<void>()
+      const running = yield* pool.fork(Deferred.await(gate))
+      yield* Effect.sleep(5)
+      const queued = yield* Effect.fork(pool.submit(Effect.void))
+      yield* Effect.sleep(5)
+      yield* Fiber.interrupt(queued)
+      yield* Deferred.succeed(gate, void 0)
+      yield* Fiber.join(running)
+      yield* Effect.sleep(5)
+      wakeUps.count = 0
+      yield* Effect.sleep(100)
+      // a worker left holding a ticket with no task behind it would wake up thousands of times here
+      expect(wakeUps.count).toBe(0)
+      expect(yield* pool.submit(Effect.succeed(1))).toBe(1)
+      expect(yield* pool.stats).toMatchObject({ queued: 0, running: 0, succeeded: 2, interrupted: 1 })
+    }).pipe(Effect.scoped))
 
   it.scoped("shutdown finishes queued and running tasks, then refuses new ones", () =>
     Effect.gen(function*() {

@@ -12,6 +12,7 @@ import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Queue from "effect/Queue"
 import type * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
+import type * as Tracer from "effect/Tracer"
 
 /** @internal */
 export class PoolClosedError extends Data.TaggedError("PoolClosedError")<{}> {
@@ -83,9 +84,13 @@ export const taskDuration = Metric.histogram(
 interface Entry {
   readonly priority: number
   readonly seq: number
-  /** queued → granted → ended, or queued → cancelled */
-  state: "queued" | "granted" | "cancelled" | "ended"
-  readonly go: Deferred.Deferred<void, PoolClosedError>
+  /** queued → granted → ended; queued → cancelled (its caller was interrupted) or refused (the pool closed) */
+  state: "queued" | "granted" | "cancelled" | "refused" | "ended"
+  /** Wakes the caller suspended in `awaitGrant` (a plain callback: a Deferred per task costs more). */
+  resume: ((effect: Effect.Effect<void, PoolClosedError>) => void) | undefined
+  /** A cancelled entry whose ticket its caller took back out of the queue. */
+  ticketReturned: boolean
+  /** The fiber that waits for the grant and runs the task (the caller's, or the one `fork` made). */
   fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
 }
 
@@ -138,13 +143,22 @@ const validateConcurrency = (name: string, n: number) =>
     : Effect.dieMessage(`WorkerPool.${name}: concurrency must be a whole number >= 1, got ${String(n)}`)
 
 /**
+ * The default tracer exports nothing, so under it the per-task span would be pure
+ * cost (a native span costs more than the rest of a submit); the pool makes its
+ * span only when the program installed a tracer of its own.
+ */
+let defaultTracer: Tracer.Tracer | undefined
+const isDefaultTracer = (tracer: Tracer.Tracer) => tracer === (defaultTracer ??= Effect.runSync(Effect.tracer))
+
+/**
  * The pool is a permit dispenser. Callers put an entry in a priority heap (a
- * bounded `Queue` of tickets gives backpressure); a fixed set of worker fibers
- * each take a `Semaphore` permit, then a ticket, then the best entry, and hand
- * the permit to that entry's caller. The caller runs its own task — in its own
- * fiber, with its own context and span, interruptible by its own interruption —
- * and gives the permit back when the task ends. Only workers ever wait on the
- * Semaphore, so `resize` is permit arithmetic and no waiter storm is possible.
+ * bounded `Queue` of tickets, one per entry, gives backpressure); a fixed set of
+ * worker fibers each take a `Semaphore` permit, then a ticket, then the best
+ * entry, and hand the permit to that entry's caller. The caller runs its own
+ * task — in its own fiber, with its own context and span, interruptible by its
+ * own interruption — and gives the permit back when the task ends. Only workers
+ * ever wait on the Semaphore, so `resize` is permit arithmetic and no waiter
+ * storm is possible.
  *
  * @internal
  */
@@ -174,19 +188,23 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
       if (closed && queued === 0 && running.size === 0) Deferred.unsafeDone(drained, Exit.void)
     }
 
-    // A ticket is offered before its entry is pushed (so a full queue suspends the
-    // submitter before anything is visible to workers); in the instant between the
-    // two, a worker may hold a ticket whose entry is not pushed yet: it yields once
-    // and looks again.
+    // Every entry in the heap, cancelled ones included, has one ticket: a worker
+    // pops one entry per ticket it takes, so no ticket is ever left over (a left-
+    // over ticket would have a worker spin on an empty heap). A cancelled entry
+    // whose ticket its caller took back is skipped for free. The heap can be
+    // empty for a ticket only in the instant between a submitter's offer and its
+    // push (a worker took the ticket as soon as it entered the queue); the push
+    // is uninterruptible and immediate, so the worker yields once and looks again.
     const grant: Effect.Effect<void> = Effect.suspend(() => {
       let entry = heap.pop()
-      while (entry !== undefined && entry.state === "cancelled") entry = heap.pop()
+      while (entry !== undefined && entry.state === "cancelled" && entry.ticketReturned) entry = heap.pop()
       if (entry === undefined) return closed ? permits.release(1) : Effect.zipRight(Effect.yieldNow(), grant)
+      if (entry.state === "cancelled") return permits.release(1)
       queued--
       entry.state = "granted"
       running.add(entry)
-      Deferred.unsafeDone(entry.go, Exit.void)
-      return Effect.zipRight(queueDepth(Effect.succeed(queued)), runningTasks(Effect.succeed(running.size)))
+      if (entry.resume !== undefined) entry.resume(Effect.void)
+      return Effect.zipRight(Metric.set(queueDepth, queued), Metric.set(runningTasks, running.size))
     })
     const worker: Effect.Effect<never> = Effect.forever(
       Effect.zipRight(permits.take(1), Effect.zipRight(Queue.take(tickets), grant))
@@ -209,10 +227,13 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
       Effect.suspend(() => {
         closed = true
         for (const entry of heap.drain()) {
-          if (entry.state === "queued") Deferred.unsafeDone(entry.go, Exit.fail(new PoolClosedError()))
+          if (entry.state === "queued") {
+            entry.state = "refused"
+            entry.resume?.(Effect.fail(new PoolClosedError()))
+          }
         }
         queued = 0
-        const victims = Array.from(running, (entry) => entry.fiber).filter((f) => f !== undefined)
+        const victims = Array.from(running, (entry) => entry.fiber).filter((fiber) => fiber !== undefined)
         for (const fiber of victims) fiber.unsafeInterruptAsFork(FiberId.none)
         return Effect.zipRight(
           Queue.shutdown(tickets),
@@ -226,93 +247,124 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
         entry.state = "ended"
         running.delete(entry)
         checkDrained()
-        return Effect.zipRight(permits.release(1), runningTasks(Effect.succeed(running.size)))
+        return Effect.zipRight(permits.release(1), Metric.set(runningTasks, running.size))
       })
 
-    /** Waits for room in the queue, then puts the entry in the heap. */
-    const enqueue = (priority: number): Effect.Effect<Entry, PoolClosedError> =>
+    /** The caller was interrupted before its task started: give back what it holds. */
+    const cancel = (entry: Entry) =>
       Effect.suspend(() => {
-        if (closed) return Effect.fail(new PoolClosedError())
-        return Queue.offer(tickets, undefined).pipe(
-          Effect.catchAllCause(() => Effect.succeed(false)),
-          Effect.flatMap((offered) => {
-            if (!offered || closed) {
-              return Effect.zipRight(offered ? Queue.poll(tickets) : Effect.void, Effect.fail(new PoolClosedError()))
-            }
-            const entry: Entry = {
-              priority,
-              seq: seq++,
-              state: "queued",
-              go: Deferred.unsafeMake<void, PoolClosedError>(FiberId.none),
-              fiber: undefined
-            }
-            heap.push(entry)
-            queued++
-            return Effect.as(queueDepth(Effect.succeed(queued)), entry)
+        if (entry.state === "queued") {
+          entry.state = "cancelled"
+          queued--
+          interrupted++
+          checkDrained()
+          return Effect.flatMap(Queue.poll(tickets), (ticket) => {
+            entry.ticketReturned = ticket._tag === "Some"
+            return Metric.set(queueDepth, queued)
           })
-        )
+        }
+        if (entry.state === "granted") {
+          interrupted++
+          return release(entry)
+        }
+        return Effect.void
       })
 
     const runTask = <A, E, R>(task: Effect.Effect<A, E, R>, options: TaskOptions<E> | undefined) => {
       let effect: Effect.Effect<A, E | TaskTimeoutError, R> = task
-      if (options?.timeout !== undefined) {
+      if (options === undefined) return effect
+      if (options.timeout !== undefined) {
         const timeout = Duration.decode(options.timeout)
         effect = Effect.timeoutFail(task, {
           duration: timeout,
           onTimeout: () => new TaskTimeoutError({ label: options.label, timeout })
         })
       }
-      if (options?.retry !== undefined) effect = Effect.retry(effect, options.retry)
-      // No stack capture: it costs more than the rest of a submit put together.
-      return Effect.withSpan(effect, "WorkerPool.task", {
-        attributes: options?.label === undefined ? {} : { label: options.label },
-        captureStackTrace: false
-      })
+      if (options.retry !== undefined) effect = Effect.retry(effect, options.retry)
+      return effect
     }
 
-    /** Waits for a worker's grant, runs the task in this fiber, gives the permit back. */
-    const runEntry = <A, E, R>(
-      entry: Entry,
-      task: Effect.Effect<A, E, R>,
-      options: TaskOptions<E> | undefined
-    ): Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R> =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.withFiberRuntime<A, E | PoolClosedError | TaskTimeoutError, R>((fiber) => {
-          entry.fiber = fiber as Fiber.RuntimeFiber<unknown, unknown>
-          return restore(Deferred.await(entry.go)).pipe(
-            Effect.onInterrupt(() =>
-              Effect.suspend(() => {
-                if (entry.state === "queued") {
-                  entry.state = "cancelled"
-                  queued--
-                  interrupted++
-                  checkDrained()
-                  return queueDepth(Effect.succeed(queued))
-                }
-                return entry.state === "granted" ? Effect.andThen(release(entry), () => interrupted++) : Effect.void
-              })
-            ),
-            Effect.zipRight(Effect.suspend(() => {
-              const start = Date.now()
-              return Effect.exit(restore(runTask(task, options))).pipe(
-                Effect.tap((exit) => {
-                  if (Exit.isSuccess(exit)) succeeded++
-                  else if (Exit.isInterrupted(exit)) interrupted++
-                  else failed++
-                  return Effect.zipRight(taskDuration(Effect.succeed(Date.now() - start)), release(entry))
-                }),
-                Effect.flatten
-              )
-            }))
-          )
+    const withTaskSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, label: string | undefined) =>
+      Effect.tracerWith((tracer) =>
+        isDefaultTracer(tracer) ? effect : Effect.withSpan(effect, "WorkerPool.task", {
+          attributes: label === undefined ? {} : { label },
+          captureStackTrace: false
         })
       )
 
+    const finish = (entry: Entry, start: number) => (exit: Exit.Exit<unknown, unknown>) => {
+      if (Exit.isSuccess(exit)) succeeded++
+      else if (Exit.isInterrupted(exit)) interrupted++
+      else failed++
+      return Effect.zipRight(Metric.update(taskDuration, Date.now() - start), release(entry))
+    }
+
+    type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+
+    /**
+     * Waits (interruptibly) for room in the queue, then pushes the entry; runs with
+     * interruption off otherwise, so an entry is pushed for every ticket offered.
+     */
+    const enqueue = (priority: number, restore: Restore): Effect.Effect<Entry, PoolClosedError> =>
+      Effect.suspend(() => {
+        if (closed) return Effect.fail(new PoolClosedError())
+        return Effect.flatMap(Effect.exit(restore(Queue.offer(tickets, undefined))), (offered) => {
+          if (closed) {
+            const giveBack = Exit.isSuccess(offered) ? Queue.poll(tickets) : Effect.void
+            return Effect.zipRight(giveBack, Effect.fail(new PoolClosedError()))
+          }
+          if (Exit.isFailure(offered)) return Effect.failCause(offered.cause)
+          const entry: Entry = {
+            priority,
+            seq: seq++,
+            state: "queued",
+            resume: undefined,
+            ticketReturned: false,
+            fiber: undefined
+          }
+          heap.push(entry)
+          queued++
+          return Effect.as(Metric.set(queueDepth, queued), entry)
+        })
+      })
+
+    const awaitGrant = (entry: Entry) =>
+      Effect.async<void, PoolClosedError>((resume) => {
+        if (entry.state === "granted") return resume(Effect.void)
+        if (entry.state === "refused") return resume(Effect.fail(new PoolClosedError()))
+        entry.resume = resume
+      })
+
+    /** Waits for a worker's grant, then runs the task in this fiber and gives the permit back. */
+    const runEntry = <A, E, R>(
+      entry: Entry,
+      task: Effect.Effect<A, E, R>,
+      options: TaskOptions<E> | undefined,
+      restore: Restore
+    ): Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R> =>
+      Effect.withFiberRuntime((fiber) => {
+        entry.fiber = fiber as Fiber.RuntimeFiber<unknown, unknown>
+        return restore(awaitGrant(entry)).pipe(
+          Effect.onInterrupt(() => cancel(entry)),
+          Effect.zipRight(Effect.suspend(() => {
+            const start = Date.now()
+            return Effect.onExit(restore(withTaskSpan(runTask(task, options), options?.label)), finish(entry, start))
+          }))
+        )
+      })
+
     const submit = <A, E, R>(task: Effect.Effect<A, E, R>, options?: TaskOptions<E>) =>
-      Effect.flatMap(enqueue(options?.priority ?? 0), (entry) => runEntry(entry, task, options))
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(enqueue(options?.priority ?? 0, restore), (entry) => runEntry(entry, task, options, restore))
+      )
 
     const fork = <A, E, R>(task: Effect.Effect<A, E, R>, options?: TaskOptions<E>) =>
-      Effect.flatMap(enqueue(options?.priority ?? 0), (entry) => Effect.forkIn(runEntry(entry, task, options), scope))
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(
+          enqueue(options?.priority ?? 0, restore),
+          (entry) => Effect.forkIn(runEntry(entry, task, options, restore), scope)
+        )
+      )
 
     const shutdown = Effect.suspend(() => {
       closed = true
