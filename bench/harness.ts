@@ -52,6 +52,7 @@ const TIME = "/usr/bin/time"
  * A non-zero exit is a failed case, with the child's stderr in the message.
  */
 export const measure = (options: RunOptions): Promise<Measurement> => {
+  if (interrupted !== undefined) return new Promise<Measurement>(() => exitIfIdle())
   const report = path.join(scratchDir(), `time-${process.pid}-${Math.random().toString(36).slice(2)}`)
   const stdin = options.stdinFile === undefined ? "ignore" : fs.openSync(options.stdinFile, "r")
   return new Promise<Measurement>((resolve, reject) => {
@@ -79,6 +80,7 @@ export const measure = (options: RunOptions): Promise<Measurement> => {
     child.on("close", (code, signal) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6
       live.delete(child)
+      exitIfIdle()
       if (timer !== undefined) clearTimeout(timer)
       if (typeof stdin === "number") fs.closeSync(stdin)
       let rss = NaN
@@ -121,12 +123,20 @@ const stop = (child: ChildProcess) => {
   setTimeout(() => signal("SIGKILL"), 2_000).unref()
 }
 
-/** On Ctrl-C or TERM: stop the running sample and its jobs, then exit. */
+let interrupted: NodeJS.Signals | undefined
+
+const exitIfIdle = () => {
+  if (interrupted !== undefined && live.size === 0) process.exit(interrupted === "SIGINT" ? 130 : 143)
+}
+
+/** On Ctrl-C or TERM: start nothing more, stop the running sample and its jobs, exit once they are gone. */
 export const stopSamplesOnSignal = (): void => {
   for (const name of ["SIGINT", "SIGTERM"] as const) {
     process.once(name, () => {
+      interrupted = name
+      process.stderr.write(`bench: ${name}: stopping\n`)
       for (const child of live) stop(child)
-      setTimeout(() => process.exit(name === "SIGINT" ? 130 : 143), 2_100)
+      exitIfIdle()
     })
   }
 }
