@@ -97,10 +97,14 @@ const throughputTools: ReadonlyArray<ScriptName> = [
   "Promise worker loop"
 ]
 
-/** The library's targets, the same for both workloads. */
-const libraryTargets = [
+/** The library's targets against Effect.forEach, for both workloads. */
+const effectTargets = [
   ratioAtMost("applyInParallel no slower per task than Effect.forEach", "applyInParallel", "Effect.forEach", 1),
-  ratioAtMost("WorkerPool.submit within 1.5× of Effect.forEach", "WorkerPool.submit", "Effect.forEach", 1.5),
+  ratioAtMost("WorkerPool.submit within 1.5× of Effect.forEach", "WorkerPool.submit", "Effect.forEach", 1.5)
+]
+
+/** Per-task overhead against the Promise pools: the issue sets these on the no-op workload. */
+const overheadTargets = [
   fasterBy("applyInParallel well ahead of p-limit (≥ 1.25× faster)", "applyInParallel", "p-limit", 1.25),
   fasterBy("applyInParallel well ahead of p-queue (≥ 1.25× faster)", "applyInParallel", "p-queue", 1.25),
   fasterBy("WorkerPool.submit well ahead of p-limit (≥ 1.25× faster)", "WorkerPool.submit", "p-limit", 1.25),
@@ -122,8 +126,8 @@ export const cases = (scale: Scale, built: Map<ScriptName, { file?: string; skip
       reference: "Effect.forEach",
       perTask: true,
       tools: throughputTools.map((name) => tool(built, name, noop)),
-      targets: libraryTargets,
-      timeoutMs: 120_000
+      targets: [...effectTargets, ...overheadTargets],
+      timeoutMs: 300_000
     },
     {
       id: "lib-sleep",
@@ -134,8 +138,8 @@ export const cases = (scale: Scale, built: Map<ScriptName, { file?: string; skip
       reference: "Effect.forEach",
       perTask: true,
       tools: throughputTools.map((name) => tool(built, name, sleep)),
-      targets: libraryTargets,
-      timeoutMs: 120_000
+      targets: effectTargets,
+      timeoutMs: 300_000
     },
     {
       id: "lib-memory",
