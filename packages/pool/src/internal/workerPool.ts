@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
@@ -184,6 +185,16 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
     let closed = false
     let seq = 0
 
+    /** Brings the gauges up to date (and records a task's duration) in one step, with the fiber's metric labels. */
+    const observe = (duration: number | undefined) =>
+      Effect.withFiberRuntime<void>((fiber) => {
+        const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
+        queueDepth.unsafeUpdate(queued, labels)
+        runningTasks.unsafeUpdate(running.size, labels)
+        if (duration !== undefined) taskDuration.unsafeUpdate(duration, labels)
+        return Effect.void
+      })
+
     const checkDrained = () => {
       if (closed && queued === 0 && running.size === 0) Deferred.unsafeDone(drained, Exit.void)
     }
@@ -204,7 +215,7 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
       entry.state = "granted"
       running.add(entry)
       if (entry.resume !== undefined) entry.resume(Effect.void)
-      return Effect.zipRight(Metric.set(queueDepth, queued), Metric.set(runningTasks, running.size))
+      return observe(undefined)
     })
     const worker: Effect.Effect<never> = Effect.forever(
       Effect.zipRight(permits.take(1), Effect.zipRight(Queue.take(tickets), grant))
@@ -242,12 +253,12 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
       })
     )
 
-    const release = (entry: Entry) =>
+    const release = (entry: Entry, duration: number | undefined) =>
       Effect.suspend(() => {
         entry.state = "ended"
         running.delete(entry)
         checkDrained()
-        return Effect.zipRight(permits.release(1), Metric.set(runningTasks, running.size))
+        return Effect.zipRight(permits.release(1), observe(duration))
       })
 
     /** The caller was interrupted before its task started: give back what it holds. */
@@ -260,12 +271,12 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
           checkDrained()
           return Effect.flatMap(Queue.poll(tickets), (ticket) => {
             entry.ticketReturned = ticket._tag === "Some"
-            return Metric.set(queueDepth, queued)
+            return observe(undefined)
           })
         }
         if (entry.state === "granted") {
           interrupted++
-          return release(entry)
+          return release(entry, undefined)
         }
         return Effect.void
       })
@@ -292,11 +303,11 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
         })
       )
 
-    const finish = (entry: Entry, start: number) => (exit: Exit.Exit<unknown, unknown>) => {
+    const finish = (entry: Entry, start: number, exit: Exit.Exit<unknown, unknown>) => {
       if (Exit.isSuccess(exit)) succeeded++
       else if (Exit.isInterrupted(exit)) interrupted++
       else failed++
-      return Effect.zipRight(Metric.update(taskDuration, Date.now() - start), release(entry))
+      return release(entry, Date.now() - start)
     }
 
     type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -308,25 +319,30 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
     const enqueue = (priority: number, restore: Restore): Effect.Effect<Entry, PoolClosedError> =>
       Effect.suspend(() => {
         if (closed) return Effect.fail(new PoolClosedError())
+        // the common case, room in the queue, needs no Effect of the Queue's own
+        if (tickets.unsafeOffer(undefined)) return push(priority)
         return Effect.flatMap(Effect.exit(restore(Queue.offer(tickets, undefined))), (offered) => {
           if (closed) {
             const giveBack = Exit.isSuccess(offered) ? Queue.poll(tickets) : Effect.void
             return Effect.zipRight(giveBack, Effect.fail(new PoolClosedError()))
           }
-          if (Exit.isFailure(offered)) return Effect.failCause(offered.cause)
-          const entry: Entry = {
-            priority,
-            seq: seq++,
-            state: "queued",
-            resume: undefined,
-            ticketReturned: false,
-            fiber: undefined
-          }
-          heap.push(entry)
-          queued++
-          return Effect.as(Metric.set(queueDepth, queued), entry)
+          return Exit.isFailure(offered) ? Effect.failCause(offered.cause) : push(priority)
         })
       })
+
+    const push = (priority: number) => {
+      const entry: Entry = {
+        priority,
+        seq: seq++,
+        state: "queued",
+        resume: undefined,
+        ticketReturned: false,
+        fiber: undefined
+      }
+      heap.push(entry)
+      queued++
+      return Effect.as(observe(undefined), entry)
+    }
 
     const awaitGrant = (entry: Entry) =>
       Effect.async<void, PoolClosedError>((resume) => {
@@ -335,7 +351,10 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
         entry.resume = resume
       })
 
-    /** Waits for a worker's grant, then runs the task in this fiber and gives the permit back. */
+    /**
+     * Waits for a worker's grant, then runs the task in this fiber and gives the
+     * permit back. Runs with interruption off; `restore` opens the two waits.
+     */
     const runEntry = <A, E, R>(
       entry: Entry,
       task: Effect.Effect<A, E, R>,
@@ -344,13 +363,16 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
     ): Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R> =>
       Effect.withFiberRuntime((fiber) => {
         entry.fiber = fiber as Fiber.RuntimeFiber<unknown, unknown>
-        return restore(awaitGrant(entry)).pipe(
-          Effect.onInterrupt(() => cancel(entry)),
-          Effect.zipRight(Effect.suspend(() => {
-            const start = Date.now()
-            return Effect.onExit(restore(withTaskSpan(runTask(task, options), options?.label)), finish(entry, start))
-          }))
-        )
+        return Effect.flatMap(Effect.exit(restore(awaitGrant(entry))), (
+          granted
+        ): Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R> => {
+          if (Exit.isFailure(granted)) return Effect.zipRight(cancel(entry), Effect.failCause(granted.cause))
+          const start = Date.now()
+          return Effect.flatMap(
+            Effect.exit(restore(withTaskSpan(runTask(task, options), options?.label))),
+            (exit) => Effect.zipRight(finish(entry, start, exit), exit)
+          )
+        })
       })
 
     const submit = <A, E, R>(task: Effect.Effect<A, E, R>, options?: TaskOptions<E>) =>
