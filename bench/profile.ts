@@ -2,6 +2,7 @@
  * Where the time goes when a target is missed: the tool is run once more under
  * `node --cpu-prof`, and the profile's self time is summed per function.
  */
+import * as esbuild from "esbuild"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -89,12 +90,40 @@ export const hotspots = (profile: CpuProfile, top: number): Array<Hotspot> => {
     .map(({ fn, us, where }) => ({ fn, where, ms: us / 1000, share: total === 0 ? 0 : us / total }))
 }
 
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const fanoutBin = path.join(root, "packages", "cli", "bin", "fanout.js")
+
+/**
+ * The published bundle is minified, so its profile names nothing; profile the same
+ * sources bundled the same way but readable (module comments kept, names intact).
+ */
+const readableFanout = async (): Promise<string> => {
+  const outfile = path.join(scratchDir(), "fanout-readable.mjs")
+  if (!fs.existsSync(outfile)) {
+    await esbuild.build({
+      entryPoints: [path.join(root, "packages", "cli", "src", "bin.ts")],
+      outfile,
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "esm",
+      banner: {
+        js:
+          "import { createRequire as __benchRequire } from \"node:module\"\nconst require = __benchRequire(import.meta.url)"
+      },
+      logLevel: "silent"
+    })
+  }
+  return outfile
+}
+
 /** Runs a Node tool once under `--cpu-prof` and returns its hotspots; undefined for tools that are not Node. */
 export const profileTool = async (tool: Tool, top = 8): Promise<Array<Hotspot> | undefined> => {
   if (tool.argv[0] !== process.execPath) return undefined
   const dir = fs.mkdtempSync(path.join(scratchDir(), "prof-"))
+  const script = tool.argv[1] === fanoutBin ? await readableFanout() : tool.argv[1]!
   await measure({
-    argv: [tool.argv[0], "--cpu-prof", "--cpu-prof-dir", dir, ...tool.argv.slice(1)],
+    argv: [tool.argv[0], "--cpu-prof", "--cpu-prof-dir", dir, script, ...tool.argv.slice(2)],
     stdinFile: tool.stdinFile,
     captureStdout: tool.reportsItself,
     timeoutMs: 600_000
