@@ -80,6 +80,11 @@ export interface CaseResult {
 const medianOf = (rows: ReadonlyMap<string, Row>, tool: string, metric: "ms" | "rssMiB") =>
   rows.get(tool)?.[metric]?.median
 
+const pct = (fraction: number) => {
+  const x = fraction * 100
+  return `${x < 10 ? x.toFixed(1) : x.toFixed(0)}%`
+}
+
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
 
 /** `a`'s median ÷ `b`'s median must be at most `limit` (time, or peak RSS). */
@@ -104,9 +109,7 @@ export const ratioAtMost = (
     return {
       target: text,
       met,
-      detail: `${a} ÷ ${b} = ${ratio.toFixed(2)}× (limit ${limit}×)${
-        met ? "" : `: over by ${((ratio / limit - 1) * 100).toFixed(0)}%`
-      }`
+      detail: `${a} ÷ ${b} = ${ratio.toFixed(2)}× (limit ${limit}×)${met ? "" : `: over by ${pct(ratio / limit - 1)}`}`
     }
   }
 })
@@ -128,7 +131,7 @@ export const fasterBy = (text: string, a: string, b: string, factor: number): Ta
       target: text,
       met,
       detail: `${b} ÷ ${a} = ${ratio.toFixed(2)}× (need ≥ ${factor}×)${
-        met ? "" : `: short by ${((1 - ratio / factor) * 100).toFixed(0)}%`
+        met ? "" : `: short by ${pct(1 - ratio / factor)}`
       }`
     }
   }
@@ -147,7 +150,7 @@ export const rssUnder = (text: string, tool: string, limitMiB: number): Target =
       target: text,
       met,
       detail: `${tool} peak RSS ${fmt(x)} MiB (limit ${limitMiB} MiB)${
-        met ? "" : `: over by ${fmt(x - limitMiB)} MiB (${((x / limitMiB - 1) * 100).toFixed(0)}%)`
+        met ? "" : `: over by ${fmt(x - limitMiB)} MiB (${pct(x / limitMiB - 1)})`
       }`
     }
   }

@@ -131,8 +131,10 @@ export const renderResults = (
   const out = [
     "# fanout benchmarks",
     "",
-    `Written by \`${command}\` (bench/run.ts). Time is wall-clock per sample: for the library cases measured`,
-    "inside the child around the work (imports excluded), for the CLI cases from spawn to exit. Peak RSS is the",
+    `Written by \`${command}\` (bench/run.ts).`,
+    "",
+    "Time is wall-clock per sample: for the library cases measured inside the child around the work (imports",
+    "excluded), for the CLI cases from spawn to exit. Peak RSS is the",
     "child's `process.resourceUsage().maxRSS` (library) or GNU time's `%M` (CLI: the largest of the tool and",
     "the processes it waited for). Ratios are of medians from this same run.",
     "",

@@ -145,7 +145,11 @@ const main = async () => {
       } more); run \`pnpm run build\``
     )
   }
-  const skips: cli.FanoutSkips = { run: cli.fanoutReady(), dryRun: cli.fanoutReady(["--dry-run", "true", ":::", "1"]) }
+  const skips: cli.FanoutSkips = {
+    run: cli.fanoutReady(),
+    version: cli.fanoutReady(["--version"]),
+    dryRun: cli.fanoutReady(["--dry-run", "true", ":::", "1"])
+  }
   if (skips.run !== undefined) log(`bench: fanout rows that run jobs are skipped: ${skips.run}`)
   const built = await library.bundle()
   let all = [...library.cases(scale, built), ...cli.cases(scale, skips)]
