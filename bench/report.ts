@@ -143,7 +143,14 @@ export const renderResults = (
     renderTable(results)
   ]
   if (profiles.length > 0) {
-    out.push("## Where the time goes (missed targets, `node --cpu-prof`, self time)", "")
+    out.push(
+      "## Where the time goes (missed targets, `node --cpu-prof`, self time)",
+      "",
+      "One more run of the tool under the profiler. The fanout CLI is profiled on an unminified bundle of the",
+      "same sources so functions keep their names; module compilation there costs somewhat more than in the",
+      "published minified bundle. `compileSourceTextModule` is V8 compiling the bundle: start-up, not our code.",
+      ""
+    )
     for (const note of profiles) {
       out.push(
         `**${note.target}** — ${note.tool}:`,
