@@ -153,11 +153,11 @@ describe("applyInParallel", () => {
         [1, 2, 3],
         (n) =>
           n === 2
-            ? Effect.fail("two")
+            ? Effect.zipRight(Effect.sleep(5), Effect.fail("two"))
             : Effect.onInterrupt(Effect.sleep(100), () => Effect.sync(() => cleaned.push(n))),
         { concurrency: 3 }
       ))))
-      yield* TestClock.adjust(1)
+      yield* TestClock.adjust(5)
       expect(yield* Fiber.join(fiber)).toEqual(Exit.fail("two"))
       expect(cleaned.sort()).toEqual([1, 3])
     }))

@@ -1,5 +1,7 @@
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
+import * as Exit from "effect/Exit"
+import * as Mailbox from "effect/Mailbox"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 
@@ -19,49 +21,52 @@ const validate = (concurrency: number) =>
     ? Effect.void
     : Effect.dieMessage(`applyInParallel: concurrency must be a whole number >= 1, got ${String(concurrency)}`)
 
+const isStream = (source: object): source is Stream.Stream<unknown, unknown, unknown> => Stream.StreamTypeId in source
+
+/**
+ * Reads an async iterator into `mailbox`, one `next()` at a time (hand-written
+ * iterators need not support overlapping calls). A rejected `next()` is a
+ * defect, as the source has no typed error. If the reader is interrupted while
+ * a `next()` is pending, `return()` is called but not awaited: an async
+ * generator queues it behind the pending `next()`, which may never settle.
+ */
+const readAsyncIterable = <A>(iterable: AsyncIterable<A>, mailbox: Mailbox.Mailbox<A>): Effect.Effect<void> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => ({ iterator: iterable[Symbol.asyncIterator](), pending: false })),
+    (state) => {
+      const loop: Effect.Effect<void> = Effect.flatMap(
+        Effect.promise(() => {
+          state.pending = true
+          return state.iterator.next()
+        }),
+        (result) => {
+          state.pending = false
+          return result.done ? Effect.void : Effect.zipRight(mailbox.offer(result.value), loop)
+        }
+      )
+      return loop
+    },
+    ({ iterator, pending }) => {
+      if (iterator.return === undefined) return Effect.void
+      const close = () => iterator.return!().then(() => undefined, () => undefined)
+      return pending ? Effect.sync(() => void close()) : Effect.promise(close)
+    }
+  )
+
 /**
  * A pull function over the source: one item per call, `Done` at the end.
- * Sync iterables are pulled inline (no allocation beyond the iterator's own);
- * async iterables and streams are pulled one at a time by whichever worker is free,
- * so read-ahead never exceeds the number of workers (plus a stream's own chunk).
  *
- * @internal
+ * A sync iterable is pulled inline by whichever worker is free (no read-ahead
+ * at all). An async iterable or a stream is read by one reader fiber into a
+ * `Mailbox` of `concurrency` items, which the workers take from: read-ahead is
+ * that buffer plus the chunk being offered, and a waiting worker is woken alone
+ * (no lock that wakes every waiter).
  */
 const makePull = <A, E1, R1>(
-  source: Source<A, E1, R1>
-): Effect.Effect<Effect.Effect<A | Done, E1, R1>, never, Scope.Scope | R1> => {
-  if (Stream.StreamTypeId in (source as object)) {
-    return Effect.gen(function*() {
-      const pullChunk = yield* Stream.toPull(source as Stream.Stream<A, E1, R1>)
-      const lock = yield* Effect.makeSemaphore(1)
-      let buffer: ReadonlyArray<A> = []
-      let at = 0
-      let ended = false
-      const next: Effect.Effect<A | Done, E1, R1> = Effect.suspend(() => {
-        if (at < buffer.length) return Effect.succeed(buffer[at++]!)
-        if (ended) return Effect.succeed(Done)
-        return pullChunk.pipe(
-          Effect.matchEffect({
-            onFailure: (option) => {
-              if (option._tag === "None") {
-                ended = true
-                return Effect.succeed(Done)
-              }
-              ended = true
-              return Effect.fail(option.value)
-            },
-            onSuccess: (chunk) => {
-              buffer = Array.from(chunk)
-              at = 0
-              return next
-            }
-          })
-        )
-      })
-      return lock.withPermits(1)(next)
-    })
-  }
-  if (Symbol.iterator in (source as object)) {
+  source: Source<A, E1, R1>,
+  concurrency: number
+): Effect.Effect<Effect.Effect<A | Done, E1>, never, Scope.Scope | R1> => {
+  if (!isStream(source as object) && Symbol.iterator in (source as object)) {
     const iterator = (source as Iterable<A>)[Symbol.iterator]()
     let ended = false
     return Effect.succeed(Effect.sync(() => {
@@ -74,50 +79,61 @@ const makePull = <A, E1, R1>(
       return result.value
     }))
   }
-  return Effect.acquireRelease(
-    Effect.sync(() => (source as AsyncIterable<A>)[Symbol.asyncIterator]()),
-    (iterator) => iterator.return ? Effect.promise(async () => void (await iterator.return!())) : Effect.void
-  ).pipe(Effect.map((iterator) => {
-    let ended = false
-    return Effect.suspend(() =>
-      ended ? Effect.succeed(Done) : Effect.map(Effect.promise(() => iterator.next()), (result) => {
-        if (result.done) {
-          ended = true
-          return Done
-        }
-        return result.value
-      })
+  return Effect.gen(function*() {
+    const mailbox = yield* Mailbox.make<A>(concurrency)
+    // The reader's failure is kept aside and the mailbox just ended: a mailbox
+    // failed with a cause hands its takers that cause merged with its own end.
+    let failure: Cause.Cause<E1> | undefined
+    const read: Effect.Effect<void, E1, R1> = isStream(source as object)
+      ? Stream.runForEachChunk(source as Stream.Stream<A, E1, R1>, (chunk) => mailbox.offerAll(chunk))
+      : readAsyncIterable(source as AsyncIterable<A>, mailbox)
+    yield* read.pipe(
+      Effect.onExit((exit) => {
+        if (Exit.isFailure(exit)) failure = exit.cause
+        return mailbox.end
+      }),
+      Effect.forkScoped
     )
-  }))
+    return Effect.catchTag(
+      mailbox.take,
+      "NoSuchElementException",
+      () => failure === undefined ? Effect.succeed(Done) : Effect.failCause(failure)
+    )
+  })
 }
 
 /**
- * `concurrency` worker fibers share one pull function; each pulls an item, runs `f`,
- * stores the result at the item's index, and pulls again. `Effect.all` over the
- * workers gives fail-fast for free: the first failure interrupts the other workers
- * and awaits them before it surfaces. `stopped` closes intake synchronously at the
- * moment of failure, so no worker starts a new call while the interruption travels.
- *
- * @internal
+ * `concurrency` worker fibers share one pull function; each pulls an item, runs
+ * `body`, and pulls again. `Effect.all` over the workers gives fail-fast for
+ * free: the first failure interrupts the other workers and awaits them before it
+ * surfaces. `state.stopped` closes intake synchronously at the moment of
+ * failure, so no worker starts a new call while the interruption travels.
  */
-const run = <A, E1, R1, X>(
-  source: Source<A, E1, R1>,
+const runWorkers = <A, E, R>(
+  pull: Effect.Effect<A | Done, E>,
   concurrency: number,
-  body: (a: A, index: number) => Effect.Effect<X, never, never> | null,
-  onFailure: { stopped: boolean }
-): Effect.Effect<void, E1, R1> =>
-  Effect.scoped(Effect.flatMap(makePull(source), (pull) => {
-    let index = 0
-    const worker: Effect.Effect<void, E1, R1> = Effect.suspend(() =>
-      onFailure.stopped ? Effect.void : Effect.flatMap(pull, (a) => {
-        if (a === Done || onFailure.stopped) return Effect.void
+  body: (a: A, index: number) => Effect.Effect<void, E, R> | undefined,
+  state: { stopped: boolean }
+): Effect.Effect<void, E, R> => {
+  let index = 0
+  // A failed source fails every worker waiting on it; only the first reports it.
+  const pullFailed = (cause: Cause.Cause<E>) => {
+    if (state.stopped && !Cause.isInterruptedOnly(cause)) return Effect.void
+    state.stopped = true
+    return Effect.failCause(cause)
+  }
+  const worker: Effect.Effect<void, E, R> = Effect.suspend(() =>
+    state.stopped ? Effect.void : Effect.matchCauseEffect(pull, {
+      onFailure: pullFailed,
+      onSuccess: (a) => {
+        if (a === Done || state.stopped) return Effect.void
         const step = body(a, index++)
-        return step === null ? worker : Effect.zipRight(step, worker)
-      })
-    )
-    const workers: Array<Effect.Effect<void, E1, R1>> = Array.from({ length: concurrency }, () => worker)
-    return Effect.all(workers, { concurrency: "unbounded", discard: true })
-  }))
+        return step === undefined ? worker : Effect.zipRight(step, worker)
+      }
+    })
+  )
+  return Effect.all(Array.from({ length: concurrency }, () => worker), { concurrency: "unbounded", discard: true })
+}
 
 /** @internal */
 export const applyFailFast = <A, B, E, R, E1, R1>(
@@ -130,25 +146,18 @@ export const applyFailFast = <A, B, E, R, E1, R1>(
     Effect.suspend(() => {
       const results: Array<B> = []
       const state = { stopped: false }
-      return Effect.as(
-        run<A, E | E1, R | R1, void>(
-          items,
-          options.concurrency,
-          (a, i) =>
-            Effect.matchCauseEffect(f(a, i), {
-              onFailure: (cause) => {
-                state.stopped = true
-                return Effect.failCause(cause)
-              },
-              onSuccess: (b) => {
-                results[i] = b
-                return Effect.void
-              }
-            }) as never,
-          state
-        ),
-        results
-      )
+      return Effect.scoped(Effect.flatMap(makePull(items, options.concurrency), (pull) =>
+        runWorkers<A, E | E1, R>(pull, options.concurrency, (a, i) =>
+          Effect.matchCauseEffect(f(a, i), {
+            onFailure: (cause) => {
+              state.stopped = true
+              return Effect.failCause(cause)
+            },
+            onSuccess: (b) => {
+              results[i] = b
+              return Effect.void
+            }
+          }), state))).pipe(Effect.as(results))
     })
   )
 
@@ -162,49 +171,94 @@ export const applySettle = <A, B, E, R, E1, R1>(
     validate(options.concurrency),
     Effect.suspend(() => {
       const results: Array<Exit.Exit<B, E>> = []
-      return Effect.as(
-        run<A, E1, R | R1, void>(
-          items,
-          options.concurrency,
-          (a, i) =>
-            Effect.map(Effect.exit(f(a, i)), (exit) => {
-              results[i] = exit
-            }) as never,
-          { stopped: false }
-        ),
-        results
-      )
+      return Effect.scoped(Effect.flatMap(makePull(items, options.concurrency), (pull) =>
+        runWorkers<A, E1, R>(pull, options.concurrency, (a, i) =>
+          Effect.map(Effect.exit(f(a, i)), (exit) => {
+            results[i] = exit
+          }), { stopped: false }))).pipe(Effect.as(results))
     })
   )
 
-/** @internal */
-export const toStream = <A, E1, R1>(items: Source<A, E1, R1>): Stream.Stream<A, E1, R1> => {
-  if (Stream.StreamTypeId in (items as object)) return items as Stream.Stream<A, E1, R1>
-  if (Symbol.iterator in (items as object)) {
-    return Stream.suspend(() => {
-      const iterator = (items as Iterable<A>)[Symbol.iterator]()
-      const iterable: IterableIterator<A> = { next: () => iterator.next(), [Symbol.iterator]: () => iterable }
-      return Stream.fromIteratorSucceed(iterable, 1)
-    })
-  }
-  return Stream.fromAsyncIterable(items as AsyncIterable<A>, (e) => {
-    throw e
-  })
-}
-
-/** @internal */
+/**
+ * The streaming form runs the same workers in a background fiber that lives as
+ * long as the stream is read; results go to a `Mailbox` of `2 × concurrency`
+ * (a slow reader suspends the workers). In input order, a finished result waits
+ * in a reorder buffer until the results before it are out, and no worker starts
+ * an item more than `4 × concurrency` ahead of the oldest one not yet out, so
+ * memory stays bounded when one item is slow.
+ *
+ * @internal
+ */
 export const stream = <A, B, E, R, E1, R1>(
   items: Source<A, E1, R1>,
   f: (a: A, index: number) => Effect.Effect<B, E, R>,
   options: Options & { readonly ordered?: boolean | undefined }
 ): Stream.Stream<B, E | E1, R | R1> =>
-  Stream.unwrap(Effect.as(
-    validate(options.concurrency),
-    toStream(items).pipe(
-      Stream.zipWithIndex,
-      Stream.mapEffect(([a, i]) => f(a, i), {
-        concurrency: options.concurrency,
-        unordered: options.ordered === false
+  Stream.unwrapScoped(Effect.gen(function*() {
+    yield* validate(options.concurrency)
+    const concurrency = options.concurrency
+    const out = yield* Mailbox.make<B, E | E1>(2 * concurrency)
+    const pull = yield* makePull(items, concurrency)
+    const state = { stopped: false }
+    const fail = (cause: Cause.Cause<E>) => {
+      state.stopped = true
+      return Effect.failCause(cause)
+    }
+
+    let body: (a: A, index: number) => Effect.Effect<void, E | E1, R>
+    let gate: Effect.Effect<A | Done, E1> = pull
+    if (options.ordered === false) {
+      body = (a, i) => Effect.matchCauseEffect(f(a, i), { onFailure: fail, onSuccess: (b) => out.offer(b) })
+    } else {
+      const window = 4 * concurrency
+      const finished = new Map<number, B>()
+      const waiting: Array<() => void> = []
+      let next = 0
+      let pulled = 0
+      let emitting = false
+      // One emitter at a time moves the finished prefix out, so order holds even
+      // while it is suspended on a full mailbox; the others just leave results.
+      const emit: Effect.Effect<void> = Effect.suspend(() => {
+        if (emitting || !finished.has(next)) return Effect.void
+        const batch: Array<B> = []
+        while (finished.has(next)) {
+          batch.push(finished.get(next)!)
+          finished.delete(next++)
+        }
+        for (const wake of waiting.splice(0)) wake()
+        emitting = true
+        return Effect.zipRight(
+          Effect.ensuring(out.offerAll(batch), Effect.sync(() => emitting = false)),
+          emit
+        )
       })
+      const roomAhead: Effect.Effect<void> = Effect.suspend(() =>
+        pulled - next < window ? Effect.void : Effect.zipRight(
+          Effect.async<void>((resume) => {
+            const wake = () => resume(Effect.void)
+            waiting.push(wake)
+            return Effect.sync(() => {
+              const at = waiting.indexOf(wake)
+              if (at >= 0) waiting.splice(at, 1)
+            })
+          }),
+          roomAhead
+        )
+      )
+      gate = Effect.zipRight(roomAhead, Effect.tap(pull, () => void pulled++))
+      body = (a, i) =>
+        Effect.matchCauseEffect(f(a, i), {
+          onFailure: fail,
+          onSuccess: (b) => {
+            finished.set(i, b)
+            return emit
+          }
+        })
+    }
+
+    yield* runWorkers<A, E | E1, R>(gate, concurrency, body, state).pipe(
+      Effect.onExit((exit) => out.done(exit)),
+      Effect.forkScoped
     )
-  ))
+    return Mailbox.toStream(out)
+  }))
