@@ -109,6 +109,87 @@ describe("applyInParallel", () => {
       expect(pulled).toBe(10)
     }))
 
+  it.effect("pulls an infinite AsyncIterable lazily: at most 2 x concurrency + 1 ahead", () =>
+    Effect.gen(function*() {
+      let pulled = 0
+      async function* naturals() {
+        for (let n = 0;; n++) {
+          pulled++
+          yield n
+        }
+      }
+      const fiber = yield* Effect.fork(applyInParallel(naturals(), () => Effect.never, { concurrency: 3 }))
+      for (let i = 0; i < 50; i++) yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+      expect(pulled).toBeGreaterThanOrEqual(3)
+      expect(pulled).toBeLessThanOrEqual(2 * 3 + 1)
+      yield* Fiber.interrupt(fiber)
+    }))
+
+  it.effect("pulls an infinite Stream lazily: at most 2 x concurrency + 1 ahead", () =>
+    Effect.gen(function*() {
+      let pulled = 0
+      const naturals = Stream.repeatEffect(Effect.sync(() => pulled++))
+      const fiber = yield* Effect.fork(applyInParallel(naturals, () => Effect.never, { concurrency: 4 }))
+      yield* TestClock.adjust(10)
+      expect(pulled).toBeGreaterThanOrEqual(4)
+      expect(pulled).toBeLessThanOrEqual(2 * 4 + 1)
+      yield* Fiber.interrupt(fiber)
+    }))
+
+  it.live("interrupting it is not held up by an async iterator whose next() never settles", () =>
+    Effect.gen(function*() {
+      // an async generator queues return() behind the pending next(): awaiting it would hang
+      async function* stuck() {
+        yield* []
+        yield await new Promise<number>(() => {})
+      }
+      const fiber = yield* Effect.fork(applyInParallel(stuck(), Effect.succeed, { concurrency: 2 }))
+      yield* Effect.sleep(10)
+      const exit = yield* Fiber.interrupt(fiber).pipe(Effect.timeout("2 seconds"))
+      expect(Exit.isInterrupted(exit)).toBe(true)
+    }))
+
+  it.effect("interrupting it interrupts the running calls and waits for them", () =>
+    Effect.gen(function*() {
+      const cleaned: Array<number> = []
+      const fiber = yield* Effect.fork(applyInParallel([1, 2, 3, 4], (n) =>
+        Effect.onInterrupt(Effect.never, () =>
+          Effect.zipRight(
+            Effect.sleep(20),
+            Effect.sync(() => cleaned.push(n))
+          )), {
+        concurrency: 2
+      }))
+      yield* Effect.yieldNow()
+      const interrupting = yield* Effect.fork(Fiber.interrupt(fiber))
+      yield* TestClock.adjust(10)
+      expect(interrupting.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(10)
+      yield* Fiber.join(interrupting)
+      expect(cleaned.sort()).toEqual([1, 2])
+    }))
+
+  it.effect("fail-fast: a defect in f ends it as a defect, not as a failure", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(
+        applyInParallel([1, 2, 3], (n) => n === 2 ? Effect.die("broken") : Effect.succeed(n), { concurrency: 2 })
+      )
+      expect(Exit.isFailure(exit) && Cause.dieOption(exit.cause)).toEqual(Option.some("broken"))
+      const settled = yield* applyInParallel([1, 2], (n) => n === 2 ? Effect.die("broken") : Effect.succeed(n), {
+        concurrency: 2,
+        mode: "settle"
+      })
+      expect(settled[0]).toEqual(Exit.succeed(1))
+      expect(settled[1]).toEqual(Exit.die("broken"))
+    }))
+
+  it.effect("settle: still fails when the input stream fails", () =>
+    Effect.gen(function*() {
+      const failing = Stream.concat(Stream.make(1, 2), Stream.fail("source broke"))
+      const exit = yield* Effect.exit(applyInParallel(failing, Effect.succeed, { concurrency: 2, mode: "settle" }))
+      expect(exit).toEqual(Exit.fail("source broke"))
+    }))
+
   it.effect("reads a Stream, and fails with the stream's own error", () =>
     Effect.gen(function*() {
       const ok = yield* applyInParallel(Stream.range(1, 5), (n) => Effect.succeed(n * 2), { concurrency: 2 })
@@ -160,5 +241,40 @@ describe("applyInParallel", () => {
       yield* TestClock.adjust(5)
       expect(yield* Fiber.join(fiber)).toEqual(Exit.fail("two"))
       expect(cleaned.sort()).toEqual([1, 3])
+    }))
+
+  it.effect("stream form: a reader that stops early interrupts the running calls", () =>
+    Effect.gen(function*() {
+      const running = { now: 0 }
+      function* naturals() {
+        for (let n = 0;; n++) yield n
+      }
+      const firstThree = yield* Effect.fork(Stream.runCollect(Stream.take(
+        applyInParallel.stream(naturals(), (n) =>
+          Effect.acquireUseRelease(
+            Effect.sync(() => running.now++),
+            () => Effect.as(Effect.sleep(n < 3 ? 1 : 1000), n),
+            () => Effect.sync(() => running.now--)
+          ), { concurrency: 4 }),
+        3
+      )))
+      yield* TestClock.adjust(1)
+      expect(Chunk.toArray(yield* Fiber.join(firstThree))).toEqual([0, 1, 2])
+      expect(running.now).toBe(0)
+    }))
+
+  it.effect("stream form, in order: one slow item does not let the others run far ahead", () =>
+    Effect.gen(function*() {
+      let started = 0
+      function* naturals() {
+        for (let n = 0;; n++) yield n
+      }
+      const fiber = yield* Effect.fork(Stream.runDrain(applyInParallel.stream(naturals(), (n) => {
+        started++
+        return n === 0 ? Effect.never : Effect.void
+      }, { concurrency: 2 })))
+      yield* TestClock.adjust(10)
+      expect(started).toBe(4 * 2)
+      yield* Fiber.interrupt(fiber)
     }))
 })
