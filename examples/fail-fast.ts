@@ -6,8 +6,10 @@
  *   npx tsx examples/fail-fast.ts
  */
 import { applyInParallel } from "@fanout/pool"
+import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { execFileSync, spawn } from "node:child_process"
 
 /** Runs `sleep seconds` as a child process; interruption kills it and waits for its exit. */
@@ -42,7 +44,14 @@ const sleepsAlive = () => {
 const program = Effect.gen(function*() {
   yield* Console.log("10 tasks, 4 at a time; task 3 fails after 200 ms, the others would sleep 30 s")
   const exit = yield* Effect.exit(applyInParallel(Array.from({ length: 10 }, (_, i) => i), task, { concurrency: 4 }))
-  yield* Console.log(`result: ${exit._tag === "Failure" ? "failed" : "succeeded"}`)
+  yield* Console.log(
+    `result: ${
+      Exit.match(exit, {
+        onFailure: (cause) => `failed (${Cause.pretty(cause)})`,
+        onSuccess: () => "succeeded"
+      })
+    }`
+  )
   yield* Console.log(`sleep processes still running: ${sleepsAlive()}`)
 })
 

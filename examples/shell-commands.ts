@@ -34,13 +34,22 @@ const sh = (command: string) =>
     return Effect.sync(() => child.kill("SIGTERM"))
   })
 
+/** How many commands run right now, and the most that ever ran at once. */
+const load = { now: 0, peak: 0 }
+const counted = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => load.peak = Math.max(load.peak, ++load.now)),
+    () => self,
+    () => Effect.sync(() => load.now--)
+  )
+
 const program = Effect.gen(function*() {
   const pool = yield* WorkerPool.make({ concurrency: 3 })
   const started = Date.now()
   const results = yield* Effect.forEach(
     commands,
     (command) =>
-      pool.submit(sh(command), { label: command }).pipe(
+      pool.submit(counted(sh(command)), { label: command }).pipe(
         Effect.tap(({ code, output }) =>
           Console.log(`[${String(Date.now() - started).padStart(4)} ms] exit ${code}  ${command}  ->  ${output.trim()}`)
         )
@@ -49,8 +58,8 @@ const program = Effect.gen(function*() {
   )
   const stats = yield* pool.stats
   yield* Console.log(
-    `${results.length} commands, ${stats.succeeded} done, at most ${stats.concurrency} at a time, ` +
-      `${Date.now() - started} ms in all`
+    `${results.length} commands, ${stats.succeeded} done, at most ${load.peak} at a time (limit ` +
+      `${stats.concurrency}), ${Date.now() - started} ms in all`
   )
 })
 

@@ -1,9 +1,14 @@
 import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { describe, expect, it } from "vitest"
 
+const root = fileURLToPath(new URL("../../../", import.meta.url))
+
+/** Runs `examples/<name>.ts` as a user would (`npx tsx examples/<name>.ts`) and returns what it printed. */
 const run = async (name: string) => {
   const { stdout } = await promisify(execFile)("node", ["--import", "tsx", `examples/${name}.ts`], {
+    cwd: root,
     encoding: "utf8",
     timeout: 60_000
   })
@@ -22,12 +27,12 @@ describe("examples", () => {
     for (const word of ["one", "two", "three", "four", "five", "six"]) {
       expect(out).toMatch(new RegExp(`-> {2}${word}$`, "m"))
     }
-    expect(out).toContain("6 commands, 6 done, at most 3 at a time")
+    expect(out).toContain("6 commands, 6 done, at most 3 at a time (limit 3)")
   })
 
   it("fail-fast: the failure interrupts the running tasks and leaves no process behind", async () => {
     const out = await run("fail-fast")
-    expect(out).toContain("result: failed")
+    expect(out).toContain("result: failed (Error: task 3 failed)")
     expect(out.match(/interrupted, its sleep process is gone/g)).toHaveLength(3)
     expect(out).not.toContain("task 4: started")
     expect(out).toContain("sleep processes still running: 0")
