@@ -9,7 +9,20 @@ import type * as Stream from "effect/Stream"
 import * as internal from "./internal/applyInParallel.js"
 
 /**
- * What `applyInParallel` reads from: pulled lazily, one item per free worker.
+ * What `applyInParallel` reads from, pulled lazily. A sync iterable is read one
+ * item per free worker (no read-ahead); an `AsyncIterable` (one `next()` at a
+ * time) or a `Stream` is read by one reader fiber at most `concurrency` items
+ * (plus the chunk in hand) ahead of the workers. A `Stream`'s error `E1` fails
+ * the whole call; an `AsyncIterable` that throws is a defect.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import type { Items } from "@fanout/pool"
+ *
+ * const fromArray: Items<number> = [1, 2, 3]
+ * const fromStream: Items<number, string> = Stream.fail("no input")
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -17,6 +30,15 @@ import * as internal from "./internal/applyInParallel.js"
 export type Items<A, E1 = never, R1 = never> = Iterable<A> | AsyncIterable<A> | Stream.Stream<A, E1, R1>
 
 /**
+ * Options of `applyInParallel`.
+ *
+ * @example
+ * ```ts
+ * import type { Options } from "@fanout/pool"
+ *
+ * const options: Options = { concurrency: 4, mode: "settle" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -28,16 +50,41 @@ export interface Options {
 }
 
 /**
+ * Options of `applyInParallel.stream`.
+ *
+ * @example
+ * ```ts
+ * import type { StreamOptions } from "@fanout/pool"
+ *
+ * const asTheyComplete: StreamOptions = { concurrency: 8, ordered: false }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export interface StreamOptions {
+  /** How many calls of `f` may run at once: a whole number >= 1. */
   readonly concurrency: number
   /** `true` (default): results in input order; `false`: as they complete. */
   readonly ordered?: boolean | undefined
 }
 
 /**
+ * The type of `applyInParallel`: `"settle"` returns `Array<Exit<B, E>>` and fails
+ * only with the input's `E1`; `"fail-fast"` returns `Array<B>` and fails with `E | E1`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Exit } from "effect"
+ * import { applyInParallel } from "@fanout/pool"
+ *
+ * const exits: Effect.Effect<Array<Exit.Exit<number, string>>> = applyInParallel(
+ *   [1, 2],
+ *   (n) => n > 1 ? Effect.fail("too big") : Effect.succeed(n),
+ *   { concurrency: 2, mode: "settle" }
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -53,8 +100,23 @@ export interface ApplyInParallel {
     options: Options & { readonly mode?: "fail-fast" | undefined }
   ): Effect.Effect<Array<B>, E | E1, R | R1>
   /**
-   * The streaming form: results as they are produced, in input order or as they
-   * complete. Fails (after interrupting the running calls) at the first failure.
+   * The streaming form: results as they are produced, in input order (default)
+   * or as they complete. Fails (after interrupting the running calls) at the
+   * first failure; a reader that stops early interrupts the running calls. A
+   * slow reader suspends the workers, and in input order no call starts more
+   * than `4 × concurrency` items ahead of the oldest result not yet out, so
+   * memory stays flat however long the input.
+   *
+   * @example
+   * ```ts
+   * import { Effect, Stream } from "effect"
+   * import { applyInParallel } from "@fanout/pool"
+   *
+   * const doubled = applyInParallel.stream(Stream.range(1, 1_000_000), (n) => Effect.succeed(2 * n), {
+   *   concurrency: 8,
+   *   ordered: false
+   * })
+   * ```
    */
   readonly stream: <A, B, E, R, E1 = never, R1 = never>(
     items: Items<A, E1, R1>,

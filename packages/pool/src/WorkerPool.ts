@@ -13,7 +13,17 @@ import type * as Scope from "effect/Scope"
 import * as internal from "./internal/workerPool.js"
 
 /**
- * `submit` or `fork` after `shutdown` (or after the pool's scope closed).
+ * `submit` or `fork` after `shutdown` (or after the pool's scope closed), or a
+ * task still queued when the scope closed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PoolClosedError, WorkerPool } from "@fanout/pool"
+ *
+ * const late = (pool: WorkerPool.Service) =>
+ *   pool.submit(Effect.succeed(1)).pipe(Effect.catchTag("PoolClosedError", (e: PoolClosedError) => Effect.succeed(0)))
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -27,7 +37,19 @@ export const PoolClosedError: typeof internal.PoolClosedError = internal.PoolClo
 export type PoolClosedError = internal.PoolClosedError
 
 /**
- * A task ran longer than its `timeout` option; it was interrupted.
+ * A task ran longer than its `timeout` option (per attempt); it was interrupted.
+ * Carries the task's `label` and the `timeout`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { WorkerPool } from "@fanout/pool"
+ *
+ * const bounded = (pool: WorkerPool.Service) =>
+ *   pool.submit(Effect.never, { timeout: "1 second", label: "stuck" }).pipe(
+ *     Effect.catchTag("TaskTimeoutError", (e) => Effect.succeed(e.message)) // "task 'stuck' timed out after 1s"
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -63,16 +85,41 @@ export class WorkerPool extends Context.Tag("@fanout/pool/WorkerPool")<WorkerPoo
   /**
    * A pool whose workers live in the current scope: closing it interrupts the
    * running tasks, fails the queued ones with `PoolClosedError`, and awaits every
-   * worker.
+   * worker. `capacity` (default 1024) bounds the queue: a full queue suspends
+   * `submit`/`fork` until a task starts.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { WorkerPool } from "@fanout/pool"
+   *
+   * const program = Effect.scoped(Effect.gen(function*() {
+   *   const pool = yield* WorkerPool.make({ concurrency: 4, capacity: 100 })
+   *   return yield* pool.submit(Effect.succeed("done"))
+   * }))
+   * ```
    *
    * @since 0.1.0
+   * @category constructors
    */
   static readonly make: (options: WorkerPool.Options) => Effect.Effect<WorkerPool.Service, never, Scope.Scope> =
     internal.make as never
   /**
    * The pool as a scoped layer (`yield* WorkerPool` in the programs it is provided to).
    *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { WorkerPool } from "@fanout/pool"
+   *
+   * const program = Effect.gen(function*() {
+   *   const pool = yield* WorkerPool
+   *   return yield* pool.submit(Effect.succeed(1))
+   * }).pipe(Effect.provide(WorkerPool.layer({ concurrency: 4 })))
+   * ```
+   *
    * @since 0.1.0
+   * @category layers
    */
   static readonly layer = (options: WorkerPool.Options): Layer.Layer<WorkerPool> =>
     Layer.scoped(WorkerPool, WorkerPool.make(options))
@@ -83,6 +130,15 @@ export class WorkerPool extends Context.Tag("@fanout/pool/WorkerPool")<WorkerPoo
  */
 export declare namespace WorkerPool {
   /**
+   * Options of `WorkerPool.make` and `WorkerPool.layer`.
+   *
+   * @example
+   * ```ts
+   * import type { WorkerPool } from "@fanout/pool"
+   *
+   * const options: WorkerPool.Options = { concurrency: 8, capacity: 10_000 }
+   * ```
+   *
    * @since 0.1.0
    * @category models
    */
@@ -94,6 +150,16 @@ export declare namespace WorkerPool {
   }
 
   /**
+   * Per-task options of `submit` and `fork`.
+   *
+   * @example
+   * ```ts
+   * import { Schedule } from "effect"
+   * import type { WorkerPool } from "@fanout/pool"
+   *
+   * const options: WorkerPool.TaskOptions = { timeout: "30 seconds", retry: Schedule.recurs(2), priority: 1, label: "x" }
+   * ```
+   *
    * @since 0.1.0
    * @category models
    */
@@ -109,19 +175,50 @@ export declare namespace WorkerPool {
   }
 
   /**
+   * A snapshot of the pool, from `pool.stats`.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import type { WorkerPool } from "@fanout/pool"
+   *
+   * const busy = (pool: WorkerPool.Service) => Effect.map(pool.stats, (s) => s.running === s.concurrency)
+   * ```
+   *
    * @since 0.1.0
    * @category models
    */
   export interface Stats {
+    /** Tasks waiting for a slot. */
     readonly queued: number
+    /** Tasks running now. */
     readonly running: number
+    /** Tasks that ended with success (after retries). */
     readonly succeeded: number
+    /** Tasks that ended with a failure or a defect (a timeout included). */
     readonly failed: number
+    /** Tasks interrupted, queued or running. */
     readonly interrupted: number
+    /** The current limit (changed by `resize`). */
     readonly concurrency: number
   }
 
   /**
+   * The pool's operations, what `WorkerPool.make` returns and the `WorkerPool` tag holds.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import type { WorkerPool } from "@fanout/pool"
+   *
+   * const both = (pool: WorkerPool.Service) =>
+   *   Effect.gen(function*() {
+   *     const fiber = yield* pool.fork(Effect.succeed("later"))
+   *     const now = yield* pool.submit(Effect.succeed("now"))
+   *     return [now, yield* fiber.await] as const
+   *   })
+   * ```
+   *
    * @since 0.1.0
    * @category models
    */
@@ -151,7 +248,17 @@ export declare namespace WorkerPool {
 
 /**
  * The pool's metrics: `fanout_pool_queue_depth` and `fanout_pool_running`
- * (gauges), `fanout_pool_task_duration_ms` (histogram).
+ * (gauges), `fanout_pool_task_duration_ms` (histogram). They carry the metric
+ * labels of the fiber that updates them (`Effect.tagMetrics` around
+ * `WorkerPool.make` names a pool); pools that share labels share the series.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { metrics } from "@fanout/pool"
+ *
+ * const depth = Effect.map(Metric.value(metrics.queueDepth), (state) => state.value)
+ * ```
  *
  * @since 0.1.0
  * @category metrics

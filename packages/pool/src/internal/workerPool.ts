@@ -1,4 +1,3 @@
-import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -7,7 +6,6 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
-import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Queue from "effect/Queue"
@@ -414,10 +412,3 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
 
     return { submit, fork, shutdown, resize, stats } satisfies WorkerPoolShape
   })
-
-/** @internal */
-export class WorkerPoolTag extends Context.Tag("@fanout/pool/WorkerPool")<WorkerPoolTag, WorkerPoolShape>() {}
-
-/** @internal */
-export const layer = <I, S extends WorkerPoolShape>(tag: Context.Tag<I, S>, options: MakeOptions) =>
-  Layer.scoped(tag, make(options) as Effect.Effect<S, never, Scope.Scope>)
