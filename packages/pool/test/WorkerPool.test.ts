@@ -278,6 +278,35 @@ describe("WorkerPool", () => {
       expect((yield* Metric.value(metrics.running)).value).toBe(0)
     }))
 
+  it.scoped("its gauges show the queue depth and the running tasks as they change", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 2 })
+      const gate = yield* Deferred.make<void>()
+      const fibers = yield* Effect.forEach([1, 2, 3, 4, 5], () => pool.fork(Deferred.await(gate)))
+      yield* Effect.yieldNow()
+      expect((yield* Metric.value(metrics.running)).value).toBe(2)
+      expect((yield* Metric.value(metrics.queueDepth)).value).toBe(3)
+      yield* Deferred.succeed(gate, void 0)
+      yield* Fiber.joinAll(fibers)
+      expect((yield* Metric.value(metrics.running)).value).toBe(0)
+      expect((yield* Metric.value(metrics.queueDepth)).value).toBe(0)
+    }))
+
+  it.scoped("a forked task is interrupted through its fiber; a timeout counts as an attempt for retry", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1 })
+      const fiber = yield* pool.fork(Effect.never)
+      yield* Effect.yieldNow()
+      expect((yield* pool.stats).running).toBe(1)
+      expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
+      expect(yield* pool.stats).toMatchObject({ running: 0, interrupted: 1 })
+      let attempts = 0
+      const slowThenFast = Effect.suspend(() => ++attempts < 3 ? Effect.never : Effect.succeed(attempts))
+      const retried = yield* Effect.fork(pool.submit(slowThenFast, { timeout: "1 second", retry: Schedule.recurs(2) }))
+      yield* TestClock.adjust("2 seconds")
+      expect(yield* Fiber.join(retried)).toBe(3)
+    }))
+
   it.effect("is a Tag with a scoped layer", () =>
     Effect.gen(function*() {
       const pool = yield* WorkerPool
