@@ -10,9 +10,10 @@ import * as internal from "./internal/applyInParallel.js"
 
 /**
  * What `applyInParallel` reads from, pulled lazily. A sync iterable is read one
- * item per free worker (no read-ahead); an `AsyncIterable` (one `next()` at a
- * time) or a `Stream` is read by one reader fiber at most `concurrency` items
- * (plus the chunk in hand) ahead of the workers. A `Stream`'s error `E1` fails
+ * item per free worker (no read-ahead); an `AsyncIterable` too, one `next()`
+ * at a time (a call never overlaps the previous one); a `Stream` is read by one
+ * reader fiber at most `concurrency` items (plus the chunk in hand) ahead of
+ * the workers. A `Stream`'s error `E1` fails
  * the whole call; an `AsyncIterable` that throws is a defect.
  *
  * @example

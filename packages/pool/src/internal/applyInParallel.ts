@@ -24,43 +24,55 @@ const validate = (concurrency: number) =>
 const isStream = (source: object): source is Stream.Stream<unknown, unknown, unknown> => Stream.StreamTypeId in source
 
 /**
- * Reads an async iterator into `mailbox`, one `next()` at a time (hand-written
- * iterators need not support overlapping calls). A rejected `next()` is a
- * defect, as the source has no typed error. If the reader is interrupted while
- * a `next()` is pending, `return()` is called but not awaited: an async
- * generator queues it behind the pending `next()`, which may never settle.
+ * A pull over an async iterator for the workers to share. Each call awaits its
+ * own `next()`, but the calls are chained so that the iterator never sees a
+ * `next()` before the previous one settled (hand-written iterators need not
+ * support overlapping calls); read-ahead is one item per waiting worker. A
+ * rejected `next()` is a defect, as the source has no typed error. If the pull
+ * is abandoned while a `next()` is pending, `return()` is called but not
+ * awaited: an async generator queues it behind that `next()`, which may never
+ * settle.
  */
-const readAsyncIterable = <A>(iterable: AsyncIterable<A>, mailbox: Mailbox.Mailbox<A>): Effect.Effect<void> =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => ({ iterator: iterable[Symbol.asyncIterator](), pending: false })),
-    (state) => {
-      const loop: Effect.Effect<void> = Effect.flatMap(
-        Effect.promise(() => {
-          state.pending = true
-          return state.iterator.next()
-        }),
-        (result) => {
-          state.pending = false
-          return result.done ? Effect.void : Effect.zipRight(mailbox.offer(result.value), loop)
-        }
-      )
-      return loop
-    },
-    ({ iterator, pending }) => {
-      if (iterator.return === undefined) return Effect.void
-      const close = () => iterator.return!().then(() => undefined, () => undefined)
-      return pending ? Effect.sync(() => void close()) : Effect.promise(close)
-    }
+const pullAsyncIterable = <A>(iterable: AsyncIterable<A>): Effect.Effect<Effect.Effect<A | Done>, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => ({
+        iterator: iterable[Symbol.asyncIterator](),
+        tail: Promise.resolve() as Promise<unknown>,
+        pending: 0,
+        ended: false
+      })),
+      ({ ended, iterator, pending }) => {
+        if (ended || iterator.return === undefined) return Effect.void
+        const close = () => iterator.return!().then(() => undefined, () => undefined)
+        return pending > 0 ? Effect.sync(() => void close()) : Effect.promise(close)
+      }
+    ),
+    (state) =>
+      Effect.suspend(() => {
+        if (state.ended) return Effect.succeed(Done)
+        state.pending++
+        const result = state.tail.then((): Promise<IteratorResult<A>> | IteratorResult<A> =>
+          state.ended ? { done: true, value: undefined } : state.iterator.next()
+        )
+        state.tail = result.then((r) => {
+          if (r.done) state.ended = true
+        }, () => undefined)
+        return Effect.map(Effect.promise(() => result), (r) => {
+          state.pending--
+          return r.done ? Done : r.value
+        })
+      })
   )
 
 /**
  * A pull function over the source: one item per call, `Done` at the end.
  *
  * A sync iterable is pulled inline by whichever worker is free (no read-ahead
- * at all). An async iterable or a stream is read by one reader fiber into a
- * `Mailbox` of `concurrency` items, which the workers take from: read-ahead is
- * that buffer plus the chunk being offered, and a waiting worker is woken alone
- * (no lock that wakes every waiter).
+ * at all), an async iterable by chained `next()` calls (one per free worker). A
+ * stream is read by one reader fiber into a `Mailbox` of `concurrency` items,
+ * which the workers take from: read-ahead is that buffer plus the chunk being
+ * offered, and a waiting worker is woken alone (no lock that wakes every waiter).
  */
 const makePull = <A, E1, R1>(
   source: Source<A, E1, R1>,
@@ -79,15 +91,13 @@ const makePull = <A, E1, R1>(
       return result.value
     }))
   }
+  if (!isStream(source as object)) return pullAsyncIterable(source as AsyncIterable<A>)
   return Effect.gen(function*() {
     const mailbox = yield* Mailbox.make<A>(concurrency)
     // The reader's failure is kept aside and the mailbox just ended: a mailbox
     // failed with a cause hands its takers that cause merged with its own end.
     let failure: Cause.Cause<E1> | undefined
-    const read: Effect.Effect<void, E1, R1> = isStream(source as object)
-      ? Stream.runForEachChunk(source as Stream.Stream<A, E1, R1>, (chunk) => mailbox.offerAll(chunk))
-      : readAsyncIterable(source as AsyncIterable<A>, mailbox)
-    yield* read.pipe(
+    yield* Stream.runForEachChunk(source as Stream.Stream<A, E1, R1>, (chunk) => mailbox.offerAll(chunk)).pipe(
       Effect.onExit((exit) => {
         if (Exit.isFailure(exit)) failure = exit.cause
         return mailbox.end
