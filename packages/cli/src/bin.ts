@@ -14,14 +14,18 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Status from "./internal/exit.js"
+import * as Hangup from "./internal/hangup.js"
 import { main } from "./internal/main.js"
 
 let signal: NodeJS.Signals | undefined
 const remember = (received: NodeJS.Signals) => {
   signal ??= received
 }
-process.once("SIGINT", remember)
-process.once("SIGTERM", remember)
+// Kept for the whole run (not `once`): a second Ctrl-C while running jobs are being
+// stopped must not kill fanout by Node's default action and orphan them.
+process.on("SIGINT", remember)
+process.on("SIGTERM", remember)
+Hangup.listen()
 
 const environment = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
 

@@ -175,6 +175,10 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
       break
     }
   }
+  const shell = values.get("completions")?.[0]
+  if (shell !== undefined && !["sh", "bash", "fish", "zsh"].includes(shell)) {
+    throw new UsageError({ message: `--completions: expected sh, bash, fish or zsh, got '${shell}'` })
+  }
   const options: Array<string> = []
   for (const option of order) {
     for (const value of values.get(option.name)!) {

@@ -32,19 +32,48 @@ export const dryRun = async (
   // Kept for good: the EPIPE may be reported after the last write returned.
   out.on("error", onError)
   let buffer = ""
-  const flush = async () => {
-    if (buffer === "") return
+  let pending: Promise<void> | undefined
+  const write = () => {
+    if (buffer === "" || broken) return
     const ok = out.write(buffer)
     buffer = ""
-    if (!ok && !broken) await new Promise<void>((resolve) => out.once("drain", resolve))
+    if (!ok) {
+      // A stream that failed (EPIPE) never drains: stop waiting on any of the three.
+      pending = new Promise<void>((resolve) => {
+        const done = () => {
+          out.off("drain", done).off("close", done).off("error", done)
+          resolve()
+        }
+        out.on("drain", done).on("close", done).on("error", done)
+      })
+    }
+  }
+  // Lines go out in big writes while inputs keep coming, and at once when
+  // fanout would wait for more input (the immediate runs only then).
+  let scheduled: NodeJS.Immediate | undefined
+  const flushWhenIdle = () => {
+    scheduled ??= setImmediate(() => {
+      scheduled = undefined
+      write()
+    })
   }
   let seq = 0
-  for await (const args of jobs) {
-    if (signal.aborted || broken) break
-    seq += 1
-    buffer += render(config.template, args, seq, drySlot(config.jobs, seq)) + "\n"
-    if (buffer.length >= 1 << 16) await flush()
+  try {
+    for await (const args of jobs) {
+      if (signal.aborted || broken) break
+      seq += 1
+      buffer += render(config.template, args, seq, drySlot(config.jobs, seq)) + "\n"
+      if (buffer.length >= 1 << 16) write()
+      else flushWhenIdle()
+      if (pending !== undefined) {
+        await pending
+        pending = undefined
+      }
+    }
+  } finally {
+    if (scheduled !== undefined) clearImmediate(scheduled)
   }
-  await flush()
+  write()
+  if (pending !== undefined) await pending
   if (broken) throw new BrokenPipe()
 }

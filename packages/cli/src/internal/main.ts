@@ -12,9 +12,11 @@ import * as Effect from "effect/Effect"
 import { split, UsageError } from "./argv.js"
 import { BrokenPipe, dryRun } from "./dryRun.js"
 import * as Exit from "./exit.js"
+import { hangup } from "./hangup.js"
 import { InputError, open } from "./inputs.js"
 import type { Config } from "./options.js"
 import { command, toConfig } from "./options.js"
+import { runBatch } from "./runBatch.js"
 
 /** @internal */
 export const version = "0.1.0"
@@ -79,7 +81,9 @@ export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number,
         )
       )
     }
-    return yield* Effect.fail(new UsageError({ message: "running jobs is not wired yet; use --dry-run" }))
+    return yield* runBatch(config, jobs, io, hangup).pipe(
+      Effect.catchAll((error) => Effect.fail(new InputError({ message: error.message })))
+    )
   })
 
 /** @effect/cli prints a validation error itself, as help text: we print our one line instead. */

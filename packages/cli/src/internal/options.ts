@@ -50,6 +50,7 @@ export interface Config {
   readonly tag: boolean
   readonly tagString: string | undefined
   readonly timeout: Timeout | undefined
+  /** Runs of a failing job in all (GNU parallel's --retries; 0 = until it succeeds, unset = 1). */
   readonly retries: number
   readonly halt: Halt
   /** Seconds between job starts. */
@@ -269,7 +270,7 @@ export const toConfig = (raw: Raw, rest: ReadonlyArray<string>): Config => {
     tag: raw.tag,
     tagString: get(raw.tagString),
     timeout: timeout === undefined ? undefined : parseTimeout(timeout),
-    retries: retries === undefined ? 0 : parseCount("--retries", retries, 0),
+    retries: retries === undefined ? 1 : parseCount("--retries", retries, 0),
     halt: halt === undefined ? { when: "never" } : parseHalt(halt),
     delay: delay === undefined ? 0 : parseDuration("--delay", delay),
     joblog,

@@ -119,7 +119,13 @@ export const transform = (value: string, how: Transform): string => {
  *
  * @internal
  */
-export const render = (template: Template, args: ReadonlyArray<string>, seq: number, slot: number): string => {
+export const render = (
+  template: Template,
+  args: ReadonlyArray<string>,
+  seq: number,
+  slot: number,
+  quoteArg: (value: string) => string = quote
+): string => {
   if (!template.hasCommand) return args.join(" ")
   let line = ""
   for (const part of template.parts) {
@@ -135,17 +141,17 @@ export const render = (template: Template, args: ReadonlyArray<string>, seq: num
         break
       case "Arg": {
         if (part.position === undefined) {
-          line += args.map((arg) => quote(transform(arg, part.transform))).join(" ")
+          line += args.map((arg) => quoteArg(transform(arg, part.transform))).join(" ")
         } else {
           const index = part.position > 0 ? part.position - 1 : args.length + part.position
           // Past the last input it is empty, unquoted, as in GNU parallel.
           const arg = args[index]
-          if (arg !== undefined) line += quote(transform(arg, part.transform))
+          if (arg !== undefined) line += quoteArg(transform(arg, part.transform))
         }
         break
       }
     }
   }
-  if (template.appendArgs) line += " " + args.map(quote).join(" ")
+  if (template.appendArgs) line += " " + args.map(quoteArg).join(" ")
   return line
 }

@@ -1,0 +1,94 @@
+/**
+ * Running the jobs for real: the validated `Config` and the lazy inputs become
+ * `@fanout/shell` job specs, run by `Batch.runJobs` through an `Output`; the
+ * result is the batch's exit status.
+ *
+ * @internal
+ */
+import { Batch, Output } from "@fanout/shell"
+import type * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type { Config } from "./options.js"
+import type { Template } from "./template.js"
+import { parse as parseTemplate, render } from "./template.js"
+
+/** `-j 0`: "as many as possible"; the pool needs a number. */
+const unlimitedJobs = 2 ** 16
+
+const literally = (value: string) => value
+
+const tagOf = (config: Config, tagString: Template | undefined) => {
+  if (tagString !== undefined) {
+    return (args: ReadonlyArray<string>, seq: number) => (slot: number) => render(tagString, args, seq, slot, literally)
+  }
+  if (config.tag) return (args: ReadonlyArray<string>) => args.join(" ")
+  return undefined
+}
+
+/** Job specs, made as the batch reads them: nothing is held beyond the pool's read-ahead. */
+async function* specs(config: Config, jobs: AsyncIterable<ReadonlyArray<string>>) {
+  const tagString = config.tagString === undefined ? undefined : parseTemplate([config.tagString])
+  const tag = tagOf(config, tagString)
+  let seq = 0
+  for await (const args of jobs) {
+    const n = ++seq
+    yield {
+      seq: n,
+      args,
+      command: (slot: number) => render(config.template, args, n, slot),
+      tag: tag === undefined ? undefined : tag(args, n)
+    }
+  }
+}
+
+/** @internal */
+export interface RunIo {
+  readonly stdout: NodeJS.WritableStream
+  readonly stderr: NodeJS.WritableStream
+}
+
+/**
+ * Runs every job; returns the exit status (GNU parallel's: 0, the number of
+ * failed jobs up to 101, or the failing job's status under `--halt …fail=1`).
+ * `drain` completing means "start nothing new, let running jobs finish" (SIGHUP).
+ * Interrupting it stops every running job's process group before it returns.
+ *
+ * @internal
+ */
+export const runBatch = (
+  config: Config,
+  jobs: AsyncIterable<ReadonlyArray<string>>,
+  io: RunIo,
+  drain: Deferred.Deferred<void>
+): Effect.Effect<number, Error> =>
+  Effect.scoped(Effect.gen(function*() {
+    const output = yield* Output.make({
+      mode: config.output,
+      keepOrder: config.keepOrder,
+      format: config.json ? "json" : "raw",
+      stdout: io.stdout,
+      stderr: io.stderr
+    })
+    const summary = yield* Batch.runJobs(specs(config, jobs), {
+      jobs: config.jobs === Infinity ? unlimitedJobs : config.jobs,
+      shell: config.shell,
+      termSeq: config.termSeq === undefined
+        ? undefined
+        : { steps: config.termSeq.map((step) => ({ signal: step.signal, waitMs: step.millis })) },
+      timeout: config.timeout === undefined
+        ? undefined
+        : config.timeout._tag === "Percent"
+        ? { percent: config.timeout.percent }
+        : Duration.millis(config.timeout.seconds * 1000),
+      retries: config.retries,
+      halt: config.halt,
+      delay: config.delay > 0 ? Duration.millis(config.delay * 1000) : undefined,
+      output,
+      joblog: config.joblog,
+      resume: config.resume === "none" ? undefined : config.resume === "all" ? "all" : "succeeded",
+      drain,
+      warn: (message) => Effect.sync(() => void io.stderr.write(`fanout: ${message}\n`))
+    })
+    return summary.exitStatus
+  }))
