@@ -22,11 +22,16 @@ import type { TermSeq } from "./TermSeq.js"
 export interface JobSpec {
   /** 1-based position in the input (GNU parallel's `{#}`, `PARALLEL_SEQ`). */
   readonly seq: number
-  readonly command: string | ReadonlyArray<string>
+  /**
+   * A command line for the shell, or an argv run with no shell. A function is
+   * called with the job's slot once it has one, for templates that use the
+   * slot (GNU parallel's `{%}`).
+   */
+  readonly command: string | ReadonlyArray<string> | ((slot: number) => string)
   /** The input arguments the command was made from (for tags, JSON records). */
   readonly args: ReadonlyArray<string>
-  /** Prefix for each output line (`--tag`, `--tagstring`). */
-  readonly tag?: string | undefined
+  /** Prefix for each output line (`--tag`, `--tagstring`); a function gets the slot, as `command`. */
+  readonly tag?: string | ((slot: number) => string) | undefined
   /** Extra environment variables, on top of ours. */
   readonly env?: Readonly<Record<string, string>> | undefined
 }

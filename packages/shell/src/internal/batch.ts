@@ -113,7 +113,10 @@ export const runJobs = <E = never, R = never>(
 
     const attempt = (spec: JobSpec, slot: number, n: number) =>
       Effect.scoped(Effect.gen(function*() {
-        const jobOutput = output === undefined ? undefined : yield* output.open({ seq: spec.seq, tag: spec.tag })
+        const jobOutput = output === undefined ? undefined : yield* output.open({
+          seq: spec.seq,
+          tag: typeof spec.tag === "function" ? spec.tag(slot) : spec.tag
+        })
         return yield* runAttempt(spec, {
           slot,
           shell,

@@ -106,8 +106,9 @@ export const runAttempt = (
       FANOUT_SEQ: seq,
       FANOUT_SLOT: slot
     }
-    const [file, argv] = commandLine(spec.command, options.shell)
-    const command = commandText(spec.command)
+    const line = typeof spec.command === "function" ? spec.command(options.slot) : spec.command
+    const [file, argv] = commandLine(line, options.shell)
+    const command = commandText(line)
     let stdoutBytes = 0
     let stderrBytes = 0
     const makeResult = (start: number, end: number, status: ExitStatus, timedOut: boolean): JobResult => ({
