@@ -3,6 +3,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
+import * as Schedule from "effect/Schedule"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -184,6 +185,11 @@ describe("Batch.runJobs", () => {
         joblog,
         ...quiet
       }))
+      // Job 1 (`true`) has ended and been logged, and stubborn jobs are running.
+      yield* Effect.sync(() => fs.existsSync(joblog) ? rows(joblog).length : 0).pipe(
+        Effect.repeat({ until: (n) => n >= 1, schedule: Schedule.spaced("10 millis") }),
+        Effect.timeout("10 seconds")
+      )
       yield* awaitProcesses(`sleep ${m}`, 6)
       yield* Fiber.interrupt(fiber)
       expect(livePids(m)).toEqual([])

@@ -197,8 +197,9 @@ export const runJobs = <E = never, R = never>(
           notStarted++
           return yield* skip(spec.seq)
         }
-        const outcome = yield* runJob(spec)
-        yield* onFinished(outcome)
+        // Once the job's process has ended, its row and counts are written even if
+        // the batch is being interrupted: a job that finished is never forgotten.
+        yield* Effect.uninterruptibleMask((restore) => Effect.flatMap(restore(runJob(spec)), onFinished))
       })
 
     const intake = Stream.takeWhile(stream, () => stoppedBy === undefined)
