@@ -1,0 +1,157 @@
+/**
+ * `fanout` running jobs for real, as a user runs it: same stdout and exit
+ * status as GNU parallel for the common cases, and signals that leave no
+ * process of any job behind.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { bundle, fanout, hasParallel, parallel, spawnFanout, tempDir } from "./fixtures/cli/fanout.js"
+
+const dir = tempDir()
+
+/** Cases whose stdout and exit status must equal GNU parallel's. */
+const sameAsParallel: ReadonlyArray<readonly [string, ReadonlyArray<string>, string?]> = [
+  ["-k with args", ["-k", "echo", ":::", "a", "b c", "d"]],
+  ["cartesian product in order", ["-k", "echo", "{1}-{2}", ":::", "a", "b", ":::", "1", "2"]],
+  ["--link", ["-k", "--link", "echo", "{1}{2}", ":::", "a", "b", ":::", "1", "2"]],
+  ["grouped stdout of mixed-speed jobs, -k", ["-k", "-j4", "sleep 0.0{}; seq {}", ":::", "3", "1", "2"]],
+  ["--tag", ["-k", "--tag", "printf 'x\\ny\\n'; echo", ":::", "a", "b"]],
+  ["--tagstring with {%} and {#}", ["-k", "-j1", "--tagstring", "{#}/{%}", "echo", ":::", "a", "b"]],
+  ["each stdin line is a command", ["-k"], "echo one\necho two; echo three\n"],
+  ["stdin lines as args", ["-k", "echo", "[{}]"], "x y\n$HOME\n`id`\n"],
+  ["replacement strings", ["-k", "echo", "{.} {/} {//} {/.}", ":::", "dir/sub/file.tar.gz"]],
+  ["failures count in the exit status", ["-k", "echo {}; exit {}", ":::", "0", "1", "2", "0", "3"]],
+  ["more than 100 failures exit 101", ["false", ":::", ...Array.from({ length: 105 }, (_, i) => String(i))]],
+  ["--halt now,fail=1 exits with the job's status", ["-j1", "--halt", "now,fail=1", "exit {}", ":::", "0", "7", "0"]],
+  ["--halt soon,fail=2", ["-j1", "--halt", "soon,fail=2", "echo {}; exit {}", ":::", "0", "1", "2", "3"]],
+  ["-0 input", ["-0", "-k", "echo", "<{}>"], "a b\0c\nd\0"],
+  ["--colsep", ["-k", "--colsep", ",", "echo", "{2}:{1}"], "a,b\nc,d\n"]
+]
+
+describe.skipIf(!hasParallel)("fanout runs jobs as GNU parallel does", () => {
+  for (const [name, args, input] of sameAsParallel) {
+    it(name, () => {
+      const options = input === undefined ? {} : { input }
+      const ours = fanout(args, options)
+      const theirs = parallel(args, options)
+      expect(ours.stdout).toBe(theirs.stdout)
+      expect(ours.status).toBe(theirs.status)
+    })
+  }
+})
+
+describe("fanout runs jobs", () => {
+  it("runs at most -j jobs at once, in slots 1..j, with PARALLEL_SEQ and PARALLEL_JOBSLOT set", () => {
+    const log = path.join(dir, "slots")
+    const result = fanout([
+      "-j3",
+      `echo $PARALLEL_SEQ $PARALLEL_JOBSLOT {%} >> ${log}; sleep 0.1`,
+      ":::",
+      ...Array.from({ length: 9 }, (_, i) => String(i))
+    ])
+    expect(result.status).toBe(0)
+    const rows = fs.readFileSync(log, "utf8").trim().split("\n").map((line) => line.split(" "))
+    expect(rows.map((row) => Number(row[0])).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+    for (const [, slot, templateSlot] of rows) {
+      expect(slot).toBe(templateSlot)
+      expect(Number(slot)).toBeGreaterThanOrEqual(1)
+      expect(Number(slot)).toBeLessThanOrEqual(3)
+    }
+  })
+
+  it("--json writes one parseable object per job", () => {
+    const result = fanout(["-k", "--json", "echo out-{}; echo err-{} >&2; exit {}", ":::", "0", "3"])
+    const records = result.stdout.trim().split("\n").map((line) => JSON.parse(line))
+    expect(records.map((r) => [r.seq, r.args, r.exit, r.stdout, r.stderr])).toEqual([
+      [1, ["0"], 0, "out-0\n", "err-0\n"],
+      [2, ["3"], 3, "out-3\n", "err-3\n"]
+    ])
+    expect(typeof records[0].start).toBe("number")
+    expect(typeof records[0].runtime).toBe("number")
+    expect(result.status).toBe(1)
+  })
+
+  it("--timeout kills the job's whole group and counts it failed", () => {
+    const started = Date.now()
+    const result = fanout(["--timeout", "0.5", "sh -c 'sleep 30' & sleep 30; echo never", ":::", "x"])
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(result.status).toBe(1)
+    expect(result.stdout).toBe("")
+  })
+
+  it("stops quietly when the reader of its stdout goes away", () => {
+    const out = execFileSync("sh", [
+      "-c",
+      `"$0" "$1" -j2 'seq 100000; : {}' ::: 1 2 3 4 2>"$2" | head -n 2; echo "status=$?"`,
+      process.execPath,
+      bundle(),
+      path.join(dir, "head-stderr")
+    ], {
+      encoding: "utf8",
+      timeout: 30_000
+    })
+    expect(out).toBe("1\n2\nstatus=0\n")
+    expect(fs.readFileSync(path.join(dir, "head-stderr"), "utf8")).toBe("")
+  })
+})
+
+/** Processes whose command line contains `needle` (ours excluded). */
+const survivors = (needle: string) => {
+  try {
+    return execFileSync("pgrep", ["-f", needle], { encoding: "utf8" }).trim().split("\n").filter(Boolean)
+  } catch {
+    return []
+  }
+}
+
+const waitFor = async (check: () => boolean, what: string) => {
+  const deadline = Date.now() + 20_000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe("fanout on signals", () => {
+  for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    it(`${signal}: stops TERM-ignoring jobs and their children, logs finished jobs, exits ${status}`, async () => {
+      const mark = `${40 + Math.floor(Math.random() * 50)}.${process.pid}${status}`
+      const joblog = path.join(dir, `joblog-${signal}`)
+      const child = spawnFanout([
+        "-j3",
+        "--joblog",
+        joblog,
+        `test {} = 1 && exit 0; trap '' TERM; sh -c 'sleep ${mark}' & sleep ${mark}; wait`,
+        ":::",
+        "1",
+        "2",
+        "3",
+        "4"
+      ])
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+      await waitFor(() => survivors(`sleep ${mark}`).length >= 4, "the jobs to start")
+      await waitFor(
+        () => fs.existsSync(joblog) && fs.readFileSync(joblog, "utf8").split("\n").length >= 3,
+        "job 1's row"
+      )
+      child.kill(signal)
+      expect(await exited).toBe(status)
+      expect(survivors(`sleep ${mark}`)).toEqual([])
+      const rows = fs.readFileSync(joblog, "utf8").trim().split("\n").slice(1)
+      expect(rows.map((row) => row.split("\t")[0])).toEqual(["1"])
+    })
+  }
+
+  it("SIGHUP: starts nothing new, lets the running jobs finish", async () => {
+    const child = spawnFanout(["-j2", "sleep 1; echo done {}", ":::", "1", "2", "3", "4"])
+    let stdout = ""
+    child.stdout?.on("data", (chunk) => (stdout += chunk))
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    await waitFor(() => survivors("sleep 1; echo done").length >= 2, "the jobs to start")
+    child.kill("SIGHUP")
+    expect(await exited).toBe(0)
+    expect(stdout.trim().split("\n").sort()).toEqual(["done 1", "done 2"])
+  })
+})
