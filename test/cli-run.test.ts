@@ -155,3 +155,50 @@ describe("fanout on signals", () => {
     expect(stdout.trim().split("\n").sort()).toEqual(["done 1", "done 2"])
   })
 })
+
+const hasTmux = (() => {
+  try {
+    execFileSync("tmux", ["-V"])
+    return true
+  } catch {
+    return false
+  }
+})()
+
+describe("fanout progress", () => {
+  it("--progress off a terminal writes one final line on stderr, nothing on stdout", () => {
+    const result = fanout(["--progress", "-j2", "exit {}", ":::", "0", "1", "0"])
+    expect(result.stdout).toBe("")
+    expect(result.stderr).toMatch(/^fanout: 3\/3 done, 1 failed, [\d.]+ jobs\/s, \d+s elapsed\n$/)
+  })
+
+  it.skipIf(!hasTmux)("--bar --eta on a terminal draws a bar in place and ends at 100%", async () => {
+    const session = `fanout-bar-${process.pid}`
+    const done = path.join(dir, "bar-done")
+    execFileSync("tmux", [
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      "120",
+      "-y",
+      "10",
+      `${process.execPath} ${bundle()} --bar --eta -j2 'sleep 0.2' ::: 1 2 3 4 5 6; touch ${done}; sleep 30`
+    ])
+    try {
+      const screens: Array<string> = []
+      await waitFor(() => {
+        screens.push(execFileSync("tmux", ["capture-pane", "-p", "-t", session], { encoding: "utf8" }))
+        return fs.existsSync(done)
+      }, "fanout to finish")
+      const final = execFileSync("tmux", ["capture-pane", "-p", "-t", session], { encoding: "utf8" })
+      const lines = final.split("\n").filter((line) => line.includes("fanout:"))
+      expect(lines).toHaveLength(1) // redrawn in place, not one line per job
+      expect(lines[0]).toMatch(/^fanout: \[#{20}\] 100%, 6\/6 done, /)
+      expect(screens.some((screen) => /\[#*-+\] \d+%, [1-5]\/6 done.*ETA/.test(screen))).toBe(true)
+    } finally {
+      execFileSync("tmux", ["kill-session", "-t", session])
+    }
+  })
+})

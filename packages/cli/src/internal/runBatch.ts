@@ -10,6 +10,7 @@ import type * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { Config } from "./options.js"
+import * as Progress from "./progress.js"
 import type { Template } from "./template.js"
 import { parse as parseTemplate, render } from "./template.js"
 
@@ -45,7 +46,7 @@ async function* specs(config: Config, jobs: AsyncIterable<ReadonlyArray<string>>
 /** @internal */
 export interface RunIo {
   readonly stdout: NodeJS.WritableStream
-  readonly stderr: NodeJS.WritableStream
+  readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean }
 }
 
 /**
@@ -70,6 +71,7 @@ export const runBatch = (
       stdout: io.stdout,
       stderr: io.stderr
     })
+    const progress = Progress.make(config, io.stderr)
     const summary = yield* Batch.runJobs(specs(config, jobs), {
       jobs: config.jobs === Infinity ? unlimitedJobs : config.jobs,
       shell: config.shell,
@@ -88,7 +90,9 @@ export const runBatch = (
       joblog: config.joblog,
       resume: config.resume === "none" ? undefined : config.resume === "all" ? "all" : "succeeded",
       drain,
+      onJobEnd: progress?.onJobEnd,
       warn: (message) => Effect.sync(() => void io.stderr.write(`fanout: ${message}\n`))
     })
+    if (progress !== undefined) yield* progress.finish
     return summary.exitStatus
   }))
