@@ -202,3 +202,10 @@ describe("fanout progress", () => {
     }
   })
 })
+
+describe("fanout and GNU parallel scripts", () => {
+  it("accepts --will-cite and ignores it", () => {
+    const result = fanout(["--will-cite", "echo", ":::", "a"])
+    expect([result.status, result.stdout, result.stderr]).toEqual([0, "a\n", ""])
+  })
+})

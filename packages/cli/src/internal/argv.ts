@@ -66,6 +66,8 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   spec("delimiter", { short: ["d"], value: true }),
   spec("colsep", { short: ["C"], value: true }),
   spec("link", { long: ["xapply"] }),
+  // GNU parallel's citation switches: accepted and ignored, so scripts that pass them keep working.
+  spec("will-cite"),
   // Built into @effect/cli: passed through so it prints help, version and completions.
   spec("help", { short: ["h"] }),
   spec("version", { short: ["V"] }),

@@ -110,6 +110,7 @@ export const definitions = {
   bar: flag("bar", "Show a progress bar on stderr."),
   eta: flag("eta", "Show the estimated time left on stderr."),
   progress: flag("progress", "Show progress on stderr."),
+  willCite: flag("will-cite", "Accepted for GNU parallel scripts; fanout prints no citation notice."),
   json: flag("json", "Print one JSON object per job on stdout instead of its output."),
   argFile: Options.text("arg-file").pipe(
     Options.withAlias("a"),
