@@ -209,3 +209,73 @@ describe("fanout and GNU parallel scripts", () => {
     expect([result.status, result.stdout, result.stderr]).toEqual([0, "a\n", ""])
   })
 })
+
+/** GNU parallel's own checks for parallel tools (parallel_alternatives, "TESTING OTHER TOOLS"). */
+describe("GNU parallel's MIX, STDERRMERGE and CLEANUP, through the CLI", () => {
+  it("MIX: 30 jobs writing 3 MB each in pipe-sized pieces at once; every job's output stays whole", () => {
+    // Job n writes its own letter: `yes X | head -c 3M` is 1.5 M letters once the newlines go, written by tr in
+    // 4-8 KB pieces, so the writes of the 30 jobs overlap in time.
+    const letters = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcd"]
+    const result = fanout(["-j0", "yes {} | head -c 3000000 | tr -d '\\n'; echo", ":::", ...letters], {
+      timeout: 120_000
+    })
+    expect(result.status).toBe(0)
+    const blocks = result.stdout.split("\n").filter((line) => line !== "")
+    expect(blocks).toHaveLength(30)
+    for (const block of blocks) {
+      expect(block.length).toBe(1_500_000)
+      expect(block.replaceAll(block[0]!, "")).toBe("")
+    }
+    expect(new Set(blocks.map((block) => block[0])).size).toBe(30)
+  })
+
+  it("STDERRMERGE: with 2>&1 a job's stdout block is followed by its own stderr block, never interleaved", () => {
+    const job = "for i in 1 2 3; do echo out-{}-$i; echo err-{}-$i >&2; sleep 0.01; done"
+    const out = execFileSync("sh", ["-c", `"$0" "$1" -j4 "$2" ::: a b c d e f 2>&1`, process.execPath, bundle(), job], {
+      encoding: "utf8",
+      timeout: 60_000
+    })
+    const lines = out.trim().split("\n")
+    expect(lines).toHaveLength(36)
+    for (let i = 0; i < 36; i += 6) {
+      const name = lines[i]!.split("-")[1]
+      expect(lines.slice(i, i + 6)).toEqual([
+        `out-${name}-1`,
+        `out-${name}-2`,
+        `out-${name}-3`,
+        `err-${name}-1`,
+        `err-${name}-2`,
+        `err-${name}-3`
+      ])
+    }
+  })
+
+  it("CLEANUP: after kill -9 of fanout holding spilled output, no temp file is left", async () => {
+    const tmp = tempDir("fanout-cleanup-")
+    const mark = `${90 + Math.floor(Math.random() * 9)}.${process.pid}`
+    // Each job writes 5 MB (past the 1 MiB spill threshold), then waits.
+    const child = spawnFanout(["-j2", `head -c 5000000 /dev/zero; sleep ${mark}`, ":::", "1", "2"], {
+      env: { TMPDIR: tmp }
+    })
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()))
+    try {
+      await waitFor(() => {
+        const fds = fs.readdirSync(`/proc/${child.pid}/fd`)
+        return fds.some((fd) => {
+          try {
+            return fs.readlinkSync(`/proc/${child.pid}/fd/${fd}`).startsWith(tmp)
+          } catch {
+            return false
+          }
+        })
+      }, "a spill file")
+      expect(fs.readdirSync(tmp)).toEqual([]) // already unlinked while in use
+      child.kill("SIGKILL")
+      await exited
+      expect(fs.readdirSync(tmp)).toEqual([])
+    } finally {
+      // kill -9 gives fanout no chance to stop its jobs (nor GNU parallel): clean them up here.
+      for (const pid of survivors(`sleep ${mark}`)) process.kill(Number(pid), "SIGKILL")
+    }
+  })
+})

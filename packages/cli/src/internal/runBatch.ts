@@ -14,8 +14,13 @@ import * as Progress from "./progress.js"
 import type { Template } from "./template.js"
 import { parse as parseTemplate, render } from "./template.js"
 
-/** `-j 0`: "as many as possible"; the pool needs a number. */
-const unlimitedJobs = 2 ** 16
+/**
+ * `-j 0`: "as many as possible". GNU parallel caps it by the file handles and
+ * processes it can open (52 slots were seen here); the pool starts one worker
+ * per slot, so 2^16 slots cost 12 s and 1 GB before the first job. 256 is far
+ * past what a 2-core machine runs usefully, and cheap.
+ */
+const unlimitedJobs = 256
 
 const literally = (value: string) => value
 
