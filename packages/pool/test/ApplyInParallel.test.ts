@@ -1,21 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Chunk, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
 import { applyInParallel } from "../src/index.js"
-
-/** Tracks how many calls run at once and the highest that count reached. */
-const gauge = () => {
-  const state = { current: 0, peak: 0 }
-  const around = <A, E, R>(self: Effect.Effect<A, E, R>) =>
-    Effect.acquireUseRelease(
-      Effect.sync(() => {
-        state.current++
-        state.peak = Math.max(state.peak, state.current)
-      }),
-      () => self,
-      () => Effect.sync(() => state.current--)
-    )
-  return { state, around }
-}
+import { gauge } from "./utils.js"
 
 describe("applyInParallel", () => {
   it.effect("returns results in input order even when they complete out of order", () =>

@@ -16,20 +16,7 @@ import {
   Tracer
 } from "effect"
 import { metrics, PoolClosedError, TaskTimeoutError, WorkerPool } from "../src/index.js"
-
-const gauge = () => {
-  const state = { current: 0, peak: 0 }
-  const around = <A, E, R>(self: Effect.Effect<A, E, R>) =>
-    Effect.acquireUseRelease(
-      Effect.sync(() => {
-        state.current++
-        state.peak = Math.max(state.peak, state.current)
-      }),
-      () => self,
-      () => Effect.sync(() => state.current--)
-    )
-  return { state, around }
-}
+import { gauge } from "./utils.js"
 
 /** Counts how often the supervised fibers are woken up. */
 class CountResumes extends Supervisor.AbstractSupervisor<number> {

@@ -8,6 +8,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import type { HaltPolicy } from "@fanout/shell/Halt"
 import type * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as os from "node:os"
@@ -24,16 +25,7 @@ export type Timeout =
   | { readonly _tag: "Percent"; readonly percent: number }
 
 /** @internal */
-export type Halt =
-  | { readonly when: "never" }
-  | {
-    readonly when: "now" | "soon"
-    readonly on: "fail" | "success" | "done"
-    readonly threshold: { readonly _tag: "Count"; readonly count: number } | {
-      readonly _tag: "Percent"
-      readonly percent: number
-    }
-  }
+export type Halt = HaltPolicy
 
 /** @internal */
 export interface TermStep {

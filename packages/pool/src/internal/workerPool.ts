@@ -9,9 +9,9 @@ import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Queue from "effect/Queue"
-import type * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
+import type { WorkerPool } from "../WorkerPool.js"
 
 /** @internal */
 export class PoolClosedError extends Data.TaggedError("PoolClosedError")<{}> {
@@ -30,44 +30,15 @@ export class TaskTimeoutError extends Data.TaggedError("TaskTimeoutError")<{
   }
 }
 
+// The shapes are declared once, with their documentation, in the public module.
 /** @internal */
-export interface TaskOptions<E = unknown> {
-  readonly timeout?: Duration.DurationInput | undefined
-  readonly retry?: Schedule.Schedule<unknown, NoInfer<E> | TaskTimeoutError, never> | undefined
-  readonly priority?: number | undefined
-  readonly label?: string | undefined
-}
-
+export type TaskOptions<E = unknown> = WorkerPool.TaskOptions<E>
 /** @internal */
-export interface Stats {
-  readonly queued: number
-  readonly running: number
-  readonly succeeded: number
-  readonly failed: number
-  readonly interrupted: number
-  readonly concurrency: number
-}
-
+export type Stats = WorkerPool.Stats
 /** @internal */
-export interface MakeOptions {
-  readonly concurrency: number
-  readonly capacity?: number | undefined
-}
-
+export type MakeOptions = WorkerPool.Options
 /** @internal */
-export interface WorkerPoolShape {
-  readonly submit: <A, E, R>(
-    task: Effect.Effect<A, E, R>,
-    options?: TaskOptions<E>
-  ) => Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R>
-  readonly fork: <A, E, R>(
-    task: Effect.Effect<A, E, R>,
-    options?: TaskOptions<E>
-  ) => Effect.Effect<Fiber.RuntimeFiber<A, E | PoolClosedError | TaskTimeoutError>, PoolClosedError, R>
-  readonly shutdown: Effect.Effect<void>
-  readonly resize: (concurrency: number) => Effect.Effect<void>
-  readonly stats: Effect.Effect<Stats>
-}
+export type WorkerPoolShape = WorkerPool.Service
 
 /** @internal */
 export const queueDepth = Metric.gauge("fanout_pool_queue_depth", { description: "tasks waiting in a WorkerPool" })
