@@ -82,7 +82,8 @@ const cases: ReadonlyArray<Case> = [
   },
   { name: "out-of-range positional", args: ["echo", "{3}x{1}", ":::", "a", ":::", "b"] },
   { name: "{#} and {%} at -j 1", args: ["-j", "1", "echo", "{#}", "{%}", ":::", "a", "b", "c"] },
-  { name: "{#} and {%} at -j 3", args: ["-j3", "echo", "{#}-{%}", ":::", "1", "2", "3", "4", "5", "6", "7"] },
+  // {%} at -j 2 or more is not compared: GNU parallel's dry-run slots race (1 2 1 2 … or 1 1 2 1 2 …); see below.
+  { name: "{#} at -j 3", args: ["-j3", "echo", "{#}", ":::", "1", "2", "3", "4", "5", "6", "7"] },
   { name: "{#} and {%} at -j 0", args: ["-j0", "echo", "{#}-{%}", ":::", "1", "2", "3", "4", "5"] },
   { name: "{#} suppresses appending", args: ["echo", "{#}", ":::", "a", "b"] },
   { name: "args appended when no replacement string", args: ["echo", "-n", ":::", "a b", "c"] },
@@ -159,6 +160,11 @@ describe.runIf(hasParallel)("fanout --dry-run prints what parallel --dry-run pri
 })
 
 describe("fanout --dry-run on its own", () => {
+  it("{%} at -j 3 takes slots 1 and 2 in turn, GNU parallel's usual dry-run output", () => {
+    const result = fanout(["--dry-run", "-j3", "echo", "{#}-{%}", ":::", "1", "2", "3", "4", "5"])
+    expect(result.stdout).toBe("echo 1-1\necho 2-2\necho 3-1\necho 4-2\necho 5-1\n")
+  })
+
   it("reads stdin lazily: the first line is out before the input ends", async () => {
     const { spawnFanout } = await import("./fixtures/cli/fanout.js")
     const child = spawnFanout(["--dry-run", "echo"])
