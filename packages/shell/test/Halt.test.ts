@@ -20,6 +20,15 @@ describe("Halt.parse", () => {
     expect(Halt.parse("10%")).toEqual(Halt.parse("soon,fail=10%"))
   })
 
+  it("takes decimal percentages and surrounding spaces; legacy N% only below 100", () => {
+    expect(Halt.parse(" soon,fail=33.3% ")).toEqual(
+      Either.right({ when: "soon", on: "fail", threshold: { _tag: "Percent", percent: 33.3 } })
+    )
+    expect(Halt.parse("50%")).toEqual(Halt.parse("soon,fail=50%"))
+    expect(Either.isLeft(Halt.parse("100%"))).toBe(true)
+    expect(Either.isLeft(Halt.parse("now,fail=1.5"))).toBe(true)
+  })
+
   it("rejects anything else with a one-line message naming the value", () => {
     for (
       const bad of ["", "later,fail=1", "now", "now,fail", "now,fail=x", "now,oops=1", "now,fail=0", "soon,fail=101%"]

@@ -181,8 +181,17 @@ describe("TermSeq.parse", () => {
     }))
   })
 
+  it("says which item is wrong", () => {
+    expect(Either.flip(TermSeq.parse("TERM,200,NOPE,10")).pipe(Either.map((e) => [e.problem, e.item]))).toEqual(
+      Either.right(["signal", "NOPE"])
+    )
+    expect(Either.flip(TermSeq.parse("TERM,x")).pipe(Either.map((e) => [e.problem, e.item]))).toEqual(
+      Either.right(["wait", "x"])
+    )
+  })
+
   it("rejects bad input with a one-line message naming the value", () => {
-    for (const bad of ["", "TERM", "TERM,x", "NOPE,10", "TERM,-1"]) {
+    for (const bad of ["", "TERM", "TERM,x", "NOPE,10", "TERM,-1", "TERM,1.5"]) {
       const result = TermSeq.parse(bad)
       expect(Either.isLeft(result)).toBe(true)
       if (Either.isLeft(result)) {

@@ -8,8 +8,11 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import type { HaltPolicy } from "@fanout/shell/Halt"
+import * as HaltModule from "@fanout/shell/Halt"
+import * as TermSeqModule from "@fanout/shell/TermSeq"
+import type { TermSeq } from "@fanout/shell/TermSeq"
 import type * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as os from "node:os"
 import { UsageError } from "./argv.js"
@@ -25,13 +28,7 @@ export type Timeout =
   | { readonly _tag: "Percent"; readonly percent: number }
 
 /** @internal */
-export type Halt = HaltPolicy
-
-/** @internal */
-export interface TermStep {
-  readonly signal: NodeJS.Signals
-  readonly millis: number
-}
+export type Halt = HaltModule.HaltPolicy
 
 /** @internal */
 export interface Config {
@@ -51,7 +48,7 @@ export interface Config {
   readonly resume: "none" | "all" | "failed"
   readonly dryRun: boolean
   readonly shell: string | undefined
-  readonly termSeq: ReadonlyArray<TermStep> | undefined
+  readonly termSeq: TermSeq | undefined
   readonly bar: boolean
   readonly eta: boolean
   readonly progress: boolean
@@ -177,50 +174,19 @@ const parseCount = (option: string, value: string, min: number): number => {
 
 const haltExpected = "never, or now|soon,fail|success|done=N|N% (e.g. now,fail=1)"
 
-/** @internal */
-export const parseHalt = (value: string): Halt => {
-  const v = value.trim()
-  if (v === "never" || v === "0") return { when: "never" }
-  // GNU parallel's older numeric forms.
-  const legacy: Record<string, Halt> = {
-    "1": { when: "soon", on: "fail", threshold: { _tag: "Count", count: 1 } },
-    "2": { when: "now", on: "fail", threshold: { _tag: "Count", count: 1 } },
-    "-1": { when: "soon", on: "success", threshold: { _tag: "Count", count: 1 } },
-    "-2": { when: "now", on: "success", threshold: { _tag: "Count", count: 1 } }
-  }
-  if (legacy[v] !== undefined) return legacy[v]
-  const legacyPercent = /^([0-9]+(?:\.[0-9]+)?)%$/.exec(v)
-  if (legacyPercent !== null && Number(legacyPercent[1]) > 0 && Number(legacyPercent[1]) < 100) {
-    return { when: "soon", on: "fail", threshold: { _tag: "Percent", percent: Number(legacyPercent[1]) } }
-  }
-  const match = /^(now|soon),(fail|success|done)=([0-9]+(?:\.[0-9]+)?)(%?)$/.exec(v)
-  if (match === null) throw bad("--halt", haltExpected, value)
-  const [, when, on, amount, percent] = match
-  const n = Number(amount)
-  if (percent === "" && (!Number.isInteger(n) || n < 1)) throw bad("--halt", haltExpected, value)
-  if (percent !== "" && (n <= 0 || n > 100)) throw bad("--halt", haltExpected, value)
-  return {
-    when: when as "now" | "soon",
-    on: on as "fail" | "success" | "done",
-    threshold: percent === "" ? { _tag: "Count", count: n } : { _tag: "Percent", percent: n }
-  }
-}
+/** The grammar is @fanout/shell's; the CLI words the error its own way. @internal */
+export const parseHalt = (value: string): Halt =>
+  Either.getOrThrowWith(HaltModule.parse(value), () => bad("--halt", haltExpected, value))
 
 /** @internal */
-export const parseTermSeq = (value: string): ReadonlyArray<TermStep> => {
-  const expected = "SIGNAL,MS,SIGNAL,MS,... (e.g. TERM,200,KILL,25)"
-  const words = value.split(",").map((word) => word.trim())
-  if (words.length % 2 !== 0) throw bad("--termseq", expected, value)
-  const steps: Array<TermStep> = []
-  for (let i = 0; i < words.length; i += 2) {
-    const name = words[i].toUpperCase().replace(/^SIG/, "")
-    const signal = `SIG${name}` as NodeJS.Signals
-    if (!(signal in os.constants.signals)) throw bad("--termseq", `a signal name, not '${words[i]}' in`, value)
-    if (!/^[0-9]+$/.test(words[i + 1])) throw bad("--termseq", expected, value)
-    steps.push({ signal, millis: Number(words[i + 1]) })
-  }
-  return steps
-}
+export const parseTermSeq = (value: string): TermSeq =>
+  Either.getOrThrowWith(
+    TermSeqModule.parse(value),
+    (error) =>
+      error.problem === "signal"
+        ? bad("--termseq", `a signal name, not '${error.item}' in`, value)
+        : bad("--termseq", "SIGNAL,MS,SIGNAL,MS,... (e.g. TERM,200,KILL,25)", value)
+  )
 
 const parseColsep = (value: string): RegExp => {
   try {

@@ -80,9 +80,7 @@ export const runBatch = (
     const summary = yield* Batch.runJobs(specs(config, jobs), {
       jobs: config.jobs === Infinity ? unlimitedJobs : config.jobs,
       shell: config.shell,
-      termSeq: config.termSeq === undefined
-        ? undefined
-        : { steps: config.termSeq.map((step) => ({ signal: step.signal, waitMs: step.millis })) },
+      termSeq: config.termSeq,
       timeout: config.timeout === undefined
         ? undefined
         : config.timeout._tag === "Percent"

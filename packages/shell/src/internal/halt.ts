@@ -11,6 +11,7 @@ export class HaltParseError extends Data.TaggedError("HaltParseError")<{ readonl
   }
 }
 
+// GNU parallel's older numeric forms.
 const legacy: Readonly<Record<string, string>> = {
   "0": "never",
   "1": "soon,fail=1",
@@ -19,19 +20,29 @@ const legacy: Readonly<Record<string, string>> = {
   "-2": "now,success=1"
 }
 
+/** A count is a whole number >= 1; a percentage is in (0, 100] and may have decimals. */
+const policy = /^(now|soon),(fail|success|done)=(?:([0-9]+)|([0-9]+(?:\.[0-9]+)?)%)$/
+
 /** @internal */
 export const parse = (input: string): Either.Either<HaltPolicy, HaltParseError> => {
-  const expanded = (legacy[input] ?? input).replace(/^(\d+)%$/, "soon,fail=$1%")
+  const trimmed = input.trim()
+  // Legacy `N%`: soon,fail=N% for 0 < N < 100.
+  const legacyPercent = /^([0-9]+(?:\.[0-9]+)?)%$/.exec(trimmed)
+  const expanded = legacy[trimmed] ??
+    (legacyPercent !== null && Number(legacyPercent[1]) > 0 && Number(legacyPercent[1]) < 100
+      ? `soon,fail=${legacyPercent[1]}%`
+      : trimmed)
   if (expanded === "never") return Either.right({ when: "never" })
-  const match = /^(now|soon),(fail|success|done)=(\d+)(%?)$/.exec(expanded)
+  const match = policy.exec(expanded)
   if (match === null) return Either.left(new HaltParseError({ input }))
-  const value = Number(match[3])
-  if (match[4] === "%" ? value > 100 || value === 0 : value === 0) return Either.left(new HaltParseError({ input }))
-  return Either.right({
-    when: match[1] as "now" | "soon",
-    on: match[2] as "fail" | "success" | "done",
-    threshold: match[4] === "%" ? { _tag: "Percent", percent: value } : { _tag: "Count", count: value }
-  })
+  const [, when, on, count, percent] = match
+  const threshold = count !== undefined
+    ? { _tag: "Count" as const, count: Number(count) }
+    : { _tag: "Percent" as const, percent: Number(percent) }
+  if (threshold._tag === "Count" ? threshold.count < 1 : threshold.percent <= 0 || threshold.percent > 100) {
+    return Either.left(new HaltParseError({ input }))
+  }
+  return Either.right({ when: when as "now" | "soon", on: on as "fail" | "success" | "done", threshold })
 }
 
 /** @internal */

@@ -18,6 +18,9 @@ export interface TermSeq {
 export class TermSeqParseError extends Data.TaggedError("TermSeqParseError")<{
   readonly input: string
   readonly reason: string
+  /** What is wrong: an odd number of items, a word that is no signal (`item`), or a bad wait (`item`). */
+  readonly problem: "count" | "signal" | "wait"
+  readonly item?: string | undefined
 }> {
   override get message() {
     return `bad termination sequence "${this.input}": ${this.reason}; expected SIGNAL,MS pairs such as TERM,200,TERM,100,TERM,50,KILL,25`
@@ -56,21 +59,34 @@ export const signalNumber = (signal: string): number => signalNames[signal] ?? 0
 export const parse = (input: string): Either.Either<TermSeq, TermSeqParseError> => {
   const words = input.split(",").map((word) => word.trim())
   if (input.trim() === "" || words.length % 2 !== 0) {
-    return Either.left(new TermSeqParseError({ input, reason: "it must have an even number of items" }))
+    return Either.left(
+      new TermSeqParseError({ input, reason: "it must have an even number of items", problem: "count" })
+    )
   }
   const steps: Array<TermStep> = []
   for (let i = 0; i < words.length; i += 2) {
     const signal = signalName(words[i])
     if (signal === undefined) {
-      return Either.left(new TermSeqParseError({ input, reason: `"${words[i]}" is not a signal name` }))
-    }
-    const waitMs = Number(words[i + 1])
-    if (words[i + 1] === "" || !Number.isFinite(waitMs) || waitMs < 0) {
       return Either.left(
-        new TermSeqParseError({ input, reason: `"${words[i + 1]}" is not a number of milliseconds` })
+        new TermSeqParseError({
+          input,
+          reason: `"${words[i]}" is not a signal name`,
+          problem: "signal",
+          item: words[i]
+        })
       )
     }
-    steps.push({ signal, waitMs })
+    if (!/^[0-9]+$/.test(words[i + 1])) {
+      return Either.left(
+        new TermSeqParseError({
+          input,
+          reason: `"${words[i + 1]}" is not a whole number of milliseconds`,
+          problem: "wait",
+          item: words[i + 1]
+        })
+      )
+    }
+    steps.push({ signal, waitMs: Number(words[i + 1]) })
   }
   return Either.right({ steps })
 }
