@@ -1,5 +1,5 @@
 /**
- * A long-lived pool of workers that many callers share.
+ * A long-lived pool of task slots that many callers share.
  *
  * @since 0.1.0
  */
@@ -83,9 +83,9 @@ export type TaskTimeoutError = internal.TaskTimeoutError
  */
 export class WorkerPool extends Context.Tag("@fanout/pool/WorkerPool")<WorkerPool, WorkerPool.Service>() {
   /**
-   * A pool whose workers live in the current scope: closing it interrupts the
-   * running tasks, fails the queued ones with `PoolClosedError`, and awaits every
-   * worker. `capacity` (default 1024) bounds the queue: a full queue suspends
+   * A pool that lives in the current scope: closing it interrupts the running
+   * tasks, fails the queued ones with `PoolClosedError`, and awaits them all.
+   * `capacity` (default 1024) bounds the queue: a full queue suspends
    * `submit`/`fork` until a task starts.
    *
    * @example
@@ -225,7 +225,8 @@ export declare namespace WorkerPool {
   export interface Service {
     /**
      * Runs `task` on the pool and waits for its result. Suspends while the queue
-     * is full. The task runs in the caller's fiber once a worker grants it a slot,
+     * is full. The task runs in the caller's fiber: at once when a slot is free,
+     * else when a finishing task hands its slot over,
      * so it sees the caller's services and span, and interrupting the caller
      * interrupts the task, queued or running.
      */
@@ -249,7 +250,7 @@ export declare namespace WorkerPool {
 /**
  * The pool's metrics: `fanout_pool_queue_depth` and `fanout_pool_running`
  * (gauges), `fanout_pool_task_duration_ms` (histogram). They carry the metric
- * labels of the fiber that updates them (`Effect.tagMetrics` around
+ * labels in force where the pool was made (`Effect.tagMetrics` around
  * `WorkerPool.make` names a pool); pools that share labels share the series.
  *
  * @example

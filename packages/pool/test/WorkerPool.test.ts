@@ -71,6 +71,69 @@ describe("WorkerPool", () => {
       expect(yield* Fiber.join(blocked)).toBe("late")
     }))
 
+  it.scoped("a caller blocked on a full queue can be interrupted; the room goes to the next one in line", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1, capacity: 1 })
+      const gate = yield* Deferred.make<void>()
+      yield* pool.fork(Deferred.await(gate)) // running
+      yield* pool.fork(Effect.void) // queued: the queue is full
+      const first = yield* Effect.fork(pool.submit(Effect.succeed("first")))
+      const second = yield* Effect.fork(pool.submit(Effect.succeed("second")))
+      yield* Effect.yieldNow()
+      yield* Fiber.interrupt(first)
+      yield* Deferred.succeed(gate, void 0)
+      expect(yield* Fiber.join(second)).toBe("second")
+      expect(yield* pool.stats).toMatchObject({ queued: 0, running: 0, succeeded: 3 })
+    }))
+
+  it.scoped("shutdown refuses the callers still waiting for room in a full queue", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1, capacity: 1 })
+      const gate = yield* Deferred.make<void>()
+      const running = yield* pool.fork(Deferred.await(gate))
+      const queued = yield* pool.fork(Effect.succeed("queued"))
+      const blocked = yield* Effect.fork(pool.submit(Effect.succeed("blocked")))
+      yield* Effect.yieldNow()
+      const shutdown = yield* Effect.fork(pool.shutdown)
+      expect(yield* Fiber.await(blocked)).toEqual(Exit.fail(new PoolClosedError()))
+      yield* Deferred.succeed(gate, void 0)
+      yield* Fiber.join(shutdown)
+      yield* Fiber.join(running)
+      expect(yield* Fiber.join(queued)).toBe("queued")
+    }))
+
+  it.scoped("a pool with a free slot runs the task in the caller's fiber without waiting for another fiber", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 2 })
+      // runSync fails with AsyncFiberException if the submit had to wait for another fiber
+      expect(Effect.runSync(pool.submit(Effect.succeed(1)))).toBe(1)
+      expect(Effect.runSync(Effect.all([pool.submit(Effect.succeed(2)), pool.submit(Effect.succeed(3))]))).toEqual([
+        2,
+        3
+      ])
+    }))
+
+  it.scoped("many cancelled queued tasks are dropped from the queue; the rest keep their order", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1, capacity: 10_000 })
+      const gate = yield* Deferred.make<void>()
+      const order: Array<number> = []
+      yield* pool.fork(Deferred.await(gate))
+      const fibers = yield* Effect.forEach(
+        Array.from({ length: 500 }, (_, i) => i),
+        (i) => pool.fork(Effect.sync(() => order.push(i)), { priority: i % 3 })
+      )
+      // cancel four in five
+      yield* Effect.forEach(fibers.filter((_, i) => i % 5 !== 0), Fiber.interrupt, { discard: true })
+      expect(yield* pool.stats).toMatchObject({ queued: 100, interrupted: 400 })
+      yield* Deferred.succeed(gate, void 0)
+      yield* Effect.forEach(fibers.filter((_, i) => i % 5 === 0), Fiber.join, { discard: true })
+      const kept = Array.from({ length: 100 }, (_, k) => 5 * k)
+      const expected = [2, 1, 0].flatMap((p) => kept.filter((i) => i % 3 === p))
+      expect(order).toEqual(expected)
+      expect(yield* pool.stats).toMatchObject({ queued: 0, running: 0, succeeded: 101, interrupted: 400 })
+    }))
+
   it.scoped("runs queued tasks by priority, FIFO among equals", () =>
     Effect.gen(function*() {
       const pool = yield* WorkerPool.make({ concurrency: 1 })
@@ -169,7 +232,7 @@ describe("WorkerPool", () => {
       expect(Option.map(span.parent, (p) => p._tag === "Span" ? p.name : "external")).toEqual(Option.some("caller"))
     }))
 
-  it.live("an idle pool's workers sleep, also after a queued task was cancelled", () =>
+  it.live("an idle pool wakes no fiber, also after a queued task was cancelled", () =>
     Effect.gen(function*() {
       const wakeUps = new CountResumes()
       const pool = yield* WorkerPool.make({ concurrency: 1 }).pipe(Effect.supervised(wakeUps))
@@ -184,7 +247,7 @@ describe("WorkerPool", () => {
       yield* Effect.sleep(5)
       wakeUps.count = 0
       yield* Effect.sleep(100)
-      // a worker left holding a ticket with no task behind it would wake up thousands of times here
+      // a pool fiber polling for work (or left holding a stale ticket) would wake up thousands of times here
       expect(wakeUps.count).toBe(0)
       expect(yield* pool.submit(Effect.succeed(1))).toBe(1)
       expect(yield* pool.stats).toMatchObject({ queued: 0, running: 0, succeeded: 2, interrupted: 1 })
@@ -277,6 +340,25 @@ describe("WorkerPool", () => {
       yield* Fiber.joinAll(fibers)
       expect((yield* Metric.value(metrics.running)).value).toBe(0)
       expect((yield* Metric.value(metrics.queueDepth)).value).toBe(0)
+    }))
+
+  it.scoped("Effect.tagMetrics around WorkerPool.make names the pool's series, whoever submits", () =>
+    Effect.gen(function*() {
+      const a = yield* WorkerPool.make({ concurrency: 1 }).pipe(Effect.tagMetrics("pool", "a"))
+      const b = yield* WorkerPool.make({ concurrency: 1 }).pipe(Effect.tagMetrics("pool", "b"))
+      const gate = yield* Deferred.make<void>()
+      // submitted by a fiber with labels of its own: they do not move the pools' series
+      const fibers = yield* Effect.forEach([a, a, a, b], (pool) => pool.fork(Deferred.await(gate))).pipe(
+        Effect.tagMetrics("pool", "caller")
+      )
+      const series = (pool: string) =>
+        Effect.all([metrics.running, metrics.queueDepth].map((m) => Metric.value(Metric.tagged(m, "pool", pool))))
+      yield* Effect.yieldNow()
+      expect((yield* series("a")).map((s) => s.value)).toEqual([1, 2])
+      expect((yield* series("b")).map((s) => s.value)).toEqual([1, 0])
+      yield* Deferred.succeed(gate, void 0)
+      yield* Fiber.joinAll(fibers)
+      expect((yield* series("a")).map((s) => s.value)).toEqual([0, 0])
     }))
 
   it.scoped("a forked task is interrupted through its fiber; a timeout counts as an attempt for retry", () =>

@@ -1,3 +1,4 @@
+import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -8,7 +9,6 @@ import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
-import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import type { WorkerPool } from "../WorkerPool.js"
@@ -58,10 +58,14 @@ interface Entry {
   state: "queued" | "granted" | "cancelled" | "refused" | "ended"
   /** Wakes the caller suspended in `awaitGrant` (a plain callback: a Deferred per task costs more). */
   resume: ((effect: Effect.Effect<void, PoolClosedError>) => void) | undefined
-  /** A cancelled entry whose ticket its caller took back out of the queue. */
-  ticketReturned: boolean
   /** The fiber that waits for the grant and runs the task (the caller's, or the one `fork` made). */
   fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
+}
+
+/** A caller suspended because the queue was full. */
+interface RoomWaiter {
+  resume: ((effect: Effect.Effect<void, PoolClosedError>) => void) | undefined
+  woken: boolean
 }
 
 const before = (a: Entry, b: Entry) => a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq)
@@ -105,6 +109,10 @@ class EntryHeap {
   drain(): Array<Entry> {
     return this.items.splice(0)
   }
+  /** Drops the entries that fail `keep` (cancelled ones), keeping the heap order. */
+  retain(keep: (entry: Entry) => boolean) {
+    for (const entry of this.items.splice(0)) if (keep(entry)) this.push(entry)
+  }
 }
 
 const validateConcurrency = (name: string, n: number) =>
@@ -120,15 +128,19 @@ const validateConcurrency = (name: string, n: number) =>
 let defaultTracer: Tracer.Tracer | undefined
 const isDefaultTracer = (tracer: Tracer.Tracer) => tracer === (defaultTracer ??= Effect.runSync(Effect.tracer))
 
+type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+
 /**
- * The pool is a permit dispenser. Callers put an entry in a priority heap (a
- * bounded `Queue` of tickets, one per entry, gives backpressure); a fixed set of
- * worker fibers each take a `Semaphore` permit, then a ticket, then the best
- * entry, and hand the permit to that entry's caller. The caller runs its own
- * task — in its own fiber, with its own context and span, interruptible by its
- * own interruption — and gives the permit back when the task ends. Only workers
- * ever wait on the Semaphore, so `resize` is permit arithmetic and no waiter
- * storm is possible.
+ * The pool is a permit counter with a waiting line; it has no fibers of its own.
+ * A caller that finds a permit free (and so, nobody waiting) takes it and runs
+ * its task at once, in its own fiber — with its own context and span,
+ * interruptible by its own interruption. Otherwise it puts an entry in a
+ * priority heap and suspends; whoever gives a permit back hands it straight to
+ * the best waiting entry and wakes that caller. So a task costs no fiber hop
+ * when the pool has room and one when it is saturated. `capacity` bounds the
+ * heap: callers beyond it wait in line for room. The bookkeeping is plain
+ * synchronous JavaScript run inside one effect step, so no fiber ever sees it
+ * half done.
  *
  * @internal
  */
@@ -140,114 +152,146 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
       return yield* Effect.dieMessage(`WorkerPool.make: capacity must be a whole number >= 1, got ${String(capacity)}`)
     }
     const scope = yield* Effect.scope
-    const tickets = yield* Queue.bounded<void>(capacity)
-    const permits = yield* Effect.makeSemaphore(options.concurrency)
+    /** The metric labels in force where the pool was made name its series. */
+    const labels = yield* FiberRef.get(FiberRef.currentMetricLabels)
     const drained = yield* Deferred.make<void>()
     const heap = new EntryHeap()
     const running = new Set<Entry>()
+    const roomWaiters: Array<RoomWaiter> = []
     let concurrency = options.concurrency
-    let workers = 0
+    /** Permits not held by a running task; negative after a shrink until enough tasks end. */
+    let free = concurrency
     let queued = 0
+    let cancelledInHeap = 0
     let succeeded = 0
     let failed = 0
     let interrupted = 0
     let closed = false
     let seq = 0
 
-    /** Brings the gauges up to date (and records a task's duration) in one step, with the fiber's metric labels. */
-    const observe = (duration: number | undefined) =>
-      Effect.withFiberRuntime<void>((fiber) => {
-        const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
-        queueDepth.unsafeUpdate(queued, labels)
-        runningTasks.unsafeUpdate(running.size, labels)
-        if (duration !== undefined) taskDuration.unsafeUpdate(duration, labels)
-        return Effect.void
-      })
+    /** Brings the gauges up to date, and records a task's duration. */
+    const observe = (duration?: number) => {
+      queueDepth.unsafeUpdate(queued, labels)
+      runningTasks.unsafeUpdate(running.size, labels)
+      if (duration !== undefined) taskDuration.unsafeUpdate(duration, labels)
+    }
 
     const checkDrained = () => {
       if (closed && queued === 0 && running.size === 0) Deferred.unsafeDone(drained, Exit.void)
     }
 
-    // Every entry in the heap, cancelled ones included, has one ticket: a worker
-    // pops one entry per ticket it takes, so no ticket is ever left over (a left-
-    // over ticket would have a worker spin on an empty heap). A cancelled entry
-    // whose ticket its caller took back is skipped for free. The heap can be
-    // empty for a ticket only in the instant between a submitter's offer and its
-    // push (a worker took the ticket as soon as it entered the queue); the push
-    // is uninterruptible and immediate, so the worker yields once and looks again.
-    const grant: Effect.Effect<void> = Effect.suspend(() => {
-      let entry = heap.pop()
-      while (entry !== undefined && entry.state === "cancelled" && entry.ticketReturned) entry = heap.pop()
-      if (entry === undefined) return closed ? permits.release(1) : Effect.zipRight(Effect.yieldNow(), grant)
-      if (entry.state === "cancelled") return permits.release(1)
-      queued--
-      entry.state = "granted"
-      running.add(entry)
-      if (entry.resume !== undefined) entry.resume(Effect.void)
-      return observe(undefined)
-    })
-    const worker: Effect.Effect<never> = Effect.forever(
-      Effect.zipRight(permits.take(1), Effect.zipRight(Queue.take(tickets), grant))
-    )
+    /** Room in the queue appeared: the first caller waiting for it tries again. */
+    const wakeRoom = () => {
+      const waiter = roomWaiters.shift()
+      if (waiter === undefined) return
+      waiter.woken = true
+      waiter.resume?.(Effect.void)
+    }
 
-    /** Workers only ever grow: after a shrink the extra ones simply find no permit. */
-    const spawnWorkers = (target: number) =>
+    const refuseRoomWaiters = () => {
+      for (const waiter of roomWaiters.splice(0)) waiter.resume?.(Effect.fail(new PoolClosedError()))
+    }
+
+    /** Hands the free permits to the best queued entries (cancelled ones are skipped and dropped). */
+    const dispatch = () => {
+      while (free > 0 && queued > 0) {
+        const entry = heap.pop()!
+        if (entry.state !== "queued") {
+          cancelledInHeap--
+          continue
+        }
+        free--
+        queued--
+        entry.state = "granted"
+        running.add(entry)
+        entry.resume?.(Effect.void)
+        wakeRoom()
+      }
+      if (queued === 0 && cancelledInHeap > 0) {
+        heap.drain()
+        cancelledInHeap = 0
+      }
+    }
+
+    /** A permit came back (its task ended, or was interrupted before it started). */
+    const release = (entry: Entry, duration: number | undefined) => {
+      entry.state = "ended"
+      running.delete(entry)
+      free++
+      dispatch()
+      checkDrained()
+      observe(duration)
+    }
+
+    /** The caller was interrupted before its task started: give back what it holds. */
+    const cancel = (entry: Entry) => {
+      if (entry.state === "queued") {
+        entry.state = "cancelled"
+        queued--
+        interrupted++
+        // the entry stays in the heap until popped; many cancelled ones are swept out at once
+        if (++cancelledInHeap > 64 && cancelledInHeap > queued) {
+          heap.retain((e) => e.state === "queued")
+          cancelledInHeap = 0
+        }
+        wakeRoom()
+        checkDrained()
+        observe()
+      } else if (entry.state === "granted") {
+        interrupted++
+        release(entry, undefined)
+      }
+    }
+
+    /** A free permit if there is one, else a place in the queue; `undefined` when the queue is full. */
+    const admit = (priority: number): Entry | undefined => {
+      let entry: Entry
+      if (free > 0) {
+        // free permits mean an empty queue: dispatch hands them out as soon as they appear
+        entry = { priority, seq: seq++, state: "granted", resume: undefined, fiber: undefined }
+        free--
+        running.add(entry)
+      } else if (queued < capacity) {
+        entry = { priority, seq: seq++, state: "queued", resume: undefined, fiber: undefined }
+        heap.push(entry)
+        queued++
+      } else {
+        return undefined
+      }
+      observe()
+      return entry
+    }
+
+    /**
+     * Admits the caller, first waiting (interruptibly) in line while the queue is
+     * full. Runs with interruption off otherwise, so what it took is handed back.
+     */
+    const enqueue = (priority: number, restore: Restore): Effect.Effect<Entry, PoolClosedError> =>
       Effect.suspend(() => {
-        const missing = target - workers
-        workers = Math.max(workers, target)
-        return Effect.forEach(Array.from({ length: Math.max(0, missing) }), () => Effect.forkIn(worker, scope), {
-          discard: true
+        if (closed) return Effect.fail(new PoolClosedError())
+        const entry = admit(priority)
+        if (entry !== undefined) return Effect.succeed(entry)
+        const waiter: RoomWaiter = { resume: undefined, woken: false }
+        roomWaiters.push(waiter)
+        const room = Effect.async<void, PoolClosedError>((resume) => {
+          if (waiter.woken) return resume(Effect.void)
+          waiter.resume = resume
+        })
+        return Effect.flatMap(Effect.exit(restore(room)), (exit) => {
+          if (Exit.isSuccess(exit)) return enqueue(priority, restore)
+          // interrupted (or refused): leave the line, passing on a wake-up this caller can no longer use
+          const index = roomWaiters.indexOf(waiter)
+          if (index >= 0) roomWaiters.splice(index, 1)
+          else if (waiter.woken && !closed) wakeRoom()
+          return Effect.failCause(exit.cause)
         })
       })
 
-    yield* spawnWorkers(concurrency)
-
-    yield* Scope.addFinalizer(
-      scope,
-      Effect.suspend(() => {
-        closed = true
-        for (const entry of heap.drain()) {
-          if (entry.state === "queued") {
-            entry.state = "refused"
-            entry.resume?.(Effect.fail(new PoolClosedError()))
-          }
-        }
-        queued = 0
-        const victims = Array.from(running, (entry) => entry.fiber).filter((fiber) => fiber !== undefined)
-        for (const fiber of victims) fiber.unsafeInterruptAsFork(FiberId.none)
-        return Effect.zipRight(
-          Queue.shutdown(tickets),
-          Effect.forEach(victims, (fiber) => fiber.await, { discard: true })
-        )
-      })
-    )
-
-    const release = (entry: Entry, duration: number | undefined) =>
-      Effect.suspend(() => {
-        entry.state = "ended"
-        running.delete(entry)
-        checkDrained()
-        return Effect.zipRight(permits.release(1), observe(duration))
-      })
-
-    /** The caller was interrupted before its task started: give back what it holds. */
-    const cancel = (entry: Entry) =>
-      Effect.suspend(() => {
-        if (entry.state === "queued") {
-          entry.state = "cancelled"
-          queued--
-          interrupted++
-          checkDrained()
-          return Effect.flatMap(Queue.poll(tickets), (ticket) => {
-            entry.ticketReturned = ticket._tag === "Some"
-            return observe(undefined)
-          })
-        }
-        if (entry.state === "granted") {
-          interrupted++
-          return release(entry, undefined)
-        }
-        return Effect.void
+    const awaitGrant = (entry: Entry) =>
+      Effect.async<void, PoolClosedError>((resume) => {
+        if (entry.state === "granted") return resume(Effect.void)
+        if (entry.state === "refused") return resume(Effect.fail(new PoolClosedError()))
+        entry.resume = resume
       })
 
     const runTask = <A, E, R>(task: Effect.Effect<A, E, R>, options: TaskOptions<E> | undefined) => {
@@ -264,101 +308,101 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
       return effect
     }
 
-    const withTaskSpan = <A, E, R>(effect: Effect.Effect<A, E, R>, label: string | undefined) =>
-      Effect.tracerWith((tracer) =>
-        isDefaultTracer(tracer) ? effect : Effect.withSpan(effect, "WorkerPool.task", {
-          attributes: label === undefined ? {} : { label },
-          captureStackTrace: false
-        })
-      )
-
-    const finish = (entry: Entry, start: number, exit: Exit.Exit<unknown, unknown>) => {
-      if (Exit.isSuccess(exit)) succeeded++
-      else if (Exit.isInterrupted(exit)) interrupted++
-      else failed++
-      return release(entry, Date.now() - start)
-    }
-
-    type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-
     /**
-     * Waits (interruptibly) for room in the queue, then pushes the entry; runs with
-     * interruption off otherwise, so an entry is pushed for every ticket offered.
+     * Runs the task in `fiber` (the caller's, or the one `fork` made) once the
+     * entry holds a permit, then gives the permit back. Runs with interruption
+     * off; `restore` opens the wait and the task.
      */
-    const enqueue = (priority: number, restore: Restore): Effect.Effect<Entry, PoolClosedError> =>
-      Effect.suspend(() => {
-        if (closed) return Effect.fail(new PoolClosedError())
-        // the common case, room in the queue, needs no Effect of the Queue's own
-        if (tickets.unsafeOffer(undefined)) return push(priority)
-        return Effect.flatMap(Effect.exit(restore(Queue.offer(tickets, undefined))), (offered) => {
-          if (closed) {
-            const giveBack = Exit.isSuccess(offered) ? Queue.poll(tickets) : Effect.void
-            return Effect.zipRight(giveBack, Effect.fail(new PoolClosedError()))
-          }
-          return Exit.isFailure(offered) ? Effect.failCause(offered.cause) : push(priority)
-        })
-      })
-
-    const push = (priority: number) => {
-      const entry: Entry = {
-        priority,
-        seq: seq++,
-        state: "queued",
-        resume: undefined,
-        ticketReturned: false,
-        fiber: undefined
-      }
-      heap.push(entry)
-      queued++
-      return Effect.as(observe(undefined), entry)
-    }
-
-    const awaitGrant = (entry: Entry) =>
-      Effect.async<void, PoolClosedError>((resume) => {
-        if (entry.state === "granted") return resume(Effect.void)
-        if (entry.state === "refused") return resume(Effect.fail(new PoolClosedError()))
-        entry.resume = resume
-      })
-
-    /**
-     * Waits for a worker's grant, then runs the task in this fiber and gives the
-     * permit back. Runs with interruption off; `restore` opens the two waits.
-     */
-    const runEntry = <A, E, R>(
+    const start = <A, E, R>(
+      fiber: Fiber.RuntimeFiber<unknown, unknown>,
       entry: Entry,
       task: Effect.Effect<A, E, R>,
       options: TaskOptions<E> | undefined,
       restore: Restore
-    ): Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R> =>
-      Effect.withFiberRuntime((fiber) => {
-        entry.fiber = fiber as Fiber.RuntimeFiber<unknown, unknown>
-        return Effect.flatMap(Effect.exit(restore(awaitGrant(entry))), (
-          granted
-        ): Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R> => {
-          if (Exit.isFailure(granted)) return Effect.zipRight(cancel(entry), Effect.failCause(granted.cause))
-          const start = Date.now()
-          return Effect.flatMap(
-            Effect.exit(restore(withTaskSpan(runTask(task, options), options?.label))),
-            (exit) => Effect.zipRight(finish(entry, start, exit), exit)
-          )
+    ): Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R> => {
+      entry.fiber = fiber
+      const run = () => {
+        const began = Date.now()
+        let effect: Effect.Effect<A, E | TaskTimeoutError, R> = runTask(task, options)
+        if (!isDefaultTracer(fiber.currentTracer)) {
+          effect = Effect.withSpan(effect, "WorkerPool.task", {
+            attributes: options?.label === undefined ? {} : { label: options.label },
+            captureStackTrace: false
+          })
+        }
+        return Effect.matchCauseEffect(restore(effect), {
+          onFailure: (cause) => {
+            if (Cause.isInterruptedOnly(cause)) interrupted++
+            else failed++
+            release(entry, Date.now() - began)
+            return Effect.failCause(cause)
+          },
+          onSuccess: (value) => {
+            succeeded++
+            release(entry, Date.now() - began)
+            return Effect.succeed(value)
+          }
         })
+      }
+      if (entry.state === "granted") return run()
+      return Effect.matchCauseEffect(restore(awaitGrant(entry)), {
+        onFailure: (cause) => {
+          cancel(entry)
+          return Effect.failCause(cause)
+        },
+        onSuccess: run
       })
+    }
 
     const submit = <A, E, R>(task: Effect.Effect<A, E, R>, options?: TaskOptions<E>) =>
       Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(enqueue(options?.priority ?? 0, restore), (entry) => runEntry(entry, task, options, restore))
+        Effect.withFiberRuntime<A, E | PoolClosedError | TaskTimeoutError, R>((fiber) => {
+          const caller = fiber as Fiber.RuntimeFiber<unknown, unknown>
+          const entry = closed ? undefined : admit(options?.priority ?? 0)
+          if (entry !== undefined) return start(caller, entry, task, options, restore)
+          return Effect.flatMap(
+            enqueue(options?.priority ?? 0, restore),
+            (entry) => start(caller, entry, task, options, restore)
+          )
+        })
       )
 
     const fork = <A, E, R>(task: Effect.Effect<A, E, R>, options?: TaskOptions<E>) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.flatMap(
           enqueue(options?.priority ?? 0, restore),
-          (entry) => Effect.forkIn(runEntry(entry, task, options, restore), scope)
+          (entry) =>
+            Effect.forkIn(
+              Effect.withFiberRuntime<A, E | PoolClosedError | TaskTimeoutError, R>((fiber) =>
+                start(fiber as Fiber.RuntimeFiber<unknown, unknown>, entry, task, options, restore)
+              ),
+              scope
+            )
         )
       )
 
+    yield* Scope.addFinalizer(
+      scope,
+      Effect.suspend(() => {
+        closed = true
+        for (const entry of heap.drain()) {
+          if (entry.state === "queued") {
+            entry.state = "refused"
+            entry.resume?.(Effect.fail(new PoolClosedError()))
+          }
+        }
+        queued = 0
+        cancelledInHeap = 0
+        refuseRoomWaiters()
+        const victims = Array.from(running, (entry) => entry.fiber).filter((fiber) => fiber !== undefined)
+        for (const fiber of victims) fiber.unsafeInterruptAsFork(FiberId.none)
+        return Effect.forEach(victims, (fiber) => fiber.await, { discard: true })
+      })
+    )
+
     const shutdown = Effect.suspend(() => {
       closed = true
+      refuseRoomWaiters()
       checkDrained()
       return Deferred.await(drained)
     })
@@ -366,9 +410,11 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
     const resize = (n: number) =>
       Effect.zipRight(
         validateConcurrency("resize", n),
-        Effect.suspend(() => {
+        Effect.sync(() => {
+          free += n - concurrency
           concurrency = n
-          return Effect.zipRight(spawnWorkers(n), permits.resize(n))
+          dispatch()
+          observe()
         })
       )
 
