@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import { Job, TermSeq } from "../src/index.js"
+import { Job, Output, TermSeq } from "../src/index.js"
 import { awaitProcesses, collectingOutput, livePids, marker } from "./helpers/procs.js"
 
 const spec = (command: string | ReadonlyArray<string>, seq = 1): Job.JobSpec => ({ seq, command, args: [] })
@@ -164,6 +164,46 @@ describe("Job.run", () => {
       const output = collectingOutput()
       yield* Job.run(spec("echo ${BASH_VERSION:+bash}"), { shell: "/bin/bash", output })
       expect(output.collected.stdout.join("")).toBe("bash\n")
+    }))
+
+  it.live("a grandchild that left the group with setsid cannot hold the job open: its pipes are cut after a grace", () =>
+    Effect.gen(function*() {
+      const m = marker()
+      const output = collectingOutput()
+      const started = Date.now()
+      const result = yield* Job.run(spec(`setsid sleep ${m} & echo done`), { output }).pipe(
+        Effect.ensuring(Effect.sync(() => livePids(`sleep ${m}`).forEach((pid) => process.kill(pid, "SIGKILL"))))
+      )
+      expect(result.exitCode).toBe(0)
+      expect(output.collected.stdout.join("")).toBe("done\n")
+      expect(Date.now() - started).toBeLessThan(5_000)
+    }))
+
+  it.live("a slow output sink slows the job down instead of losing bytes", () =>
+    Effect.gen(function*() {
+      const chunks: Array<number> = []
+      let bytes = 0
+      const slow = collectingOutput()
+      const output = {
+        ...slow,
+        stdout: (chunk: Uint8Array) =>
+          Effect.zipRight(Effect.sleep(2), Effect.sync(() => void (chunks.push(chunk.length), bytes += chunk.length)))
+      }
+      const result = yield* Job.run(spec("head -c 3000000 /dev/zero"), { output })
+      expect(bytes).toBe(3_000_000)
+      expect(result.stdoutBytes).toBe(3_000_000)
+      expect(chunks.length).toBeGreaterThan(1)
+    }))
+
+  it.live("when our own output closes, the job's group is terminated and the run fails with OutputClosedError", () =>
+    Effect.gen(function*() {
+      const m = marker()
+      const output = { ...collectingOutput(), stdout: () => Effect.fail(new Output.OutputClosedError()) }
+      const started = Date.now()
+      const exit = yield* Effect.exit(Job.run(spec(`yes ${m}`), { output }))
+      expect(exit).toEqual(Exit.fail(new Output.OutputClosedError()))
+      expect(livePids(`yes ${m}`)).toEqual([])
+      expect(Date.now() - started).toBeLessThan(5_000)
     }))
 
   it.live("discards the output of a failed attempt when asked", () =>

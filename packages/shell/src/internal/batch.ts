@@ -47,7 +47,8 @@ export const runJobs = <E = never, R = never>(
     const output = options.output
     const termSeq = options.termSeq ?? defaultTermSeq
     const shell = options.shell ?? defaultShell
-    const env = options.env ?? process.env
+    // a plain copy: each job spreads it, and spreading process.env itself is a native call per variable
+    const env = { ...(options.env ?? process.env) }
     const retries = options.retries ?? 1
     const delay = options.delay === undefined ? 0 : Duration.toMillis(Duration.decode(options.delay))
 

@@ -1,6 +1,6 @@
 /** @internal */
 import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as os from "node:os"
 import type { JobInfo, JobOutput, JobRecord, Output, OutputClosedError, OutputOptions } from "../Output.js"
 import { LineWriter, writeBuffer } from "./outputLines.js"
@@ -112,6 +112,21 @@ export const make = (options: OutputOptions): Effect.Effect<Output, never, Scope
     }
   })
 
+/**
+ * A job's output, with `release` run when the job's scope closes. Not
+ * `Effect.acquireRelease`: its finalizer diffs and patches every FiberRef twice,
+ * which was the largest cost of a job's output; these finalizers are plain
+ * synchronous clean-ups that need none of that.
+ */
+const openedUntilScopeEnds = (
+  open: () => JobOutput,
+  release: () => void
+): Effect.Effect<JobOutput, never, Scope.Scope> =>
+  Effect.uninterruptible(Effect.flatMap(Effect.scope, (scope) => {
+    const jobOutput = open()
+    return Effect.as(Scope.addFinalizer(scope, Effect.sync(release)), jobOutput)
+  }))
+
 const prefixOf = (job: JobInfo): Uint8Array | undefined =>
   job.tag === undefined ? undefined : encoder.encode(`${job.tag}\t`)
 
@@ -160,10 +175,7 @@ const buffered = (
         return order.hold(job.seq, { print: write, buffers: [outBuffer, errBuffer] })
       })
   }
-  return Effect.acquireRelease(
-    Effect.succeed(jobOutput),
-    () => Effect.sync(() => handedOver || reset())
-  )
+  return openedUntilScopeEnds(() => jobOutput, () => handedOver || reset())
 }
 
 /** `line` without keepOrder: every job writes its whole lines as they come. */
@@ -187,7 +199,7 @@ const lines = (shared: Shared, job: JobInfo): Effect.Effect<JobOutput, never, Sc
         return Effect.ensuring(Effect.zipRight(outLines.flush(), errLines.flush()), Effect.sync(reset))
       })
   }
-  return Effect.acquireRelease(Effect.succeed(jobOutput), () => Effect.sync(reset))
+  return openedUntilScopeEnds(() => jobOutput, reset)
 }
 
 /**
@@ -247,15 +259,14 @@ const orderedLines = (shared: Shared, order: Order, job: JobInfo): Effect.Effect
         return order.hold(job.seq, { print, buffers: [outBuffer, errBuffer] })
       }))
   }
-  return Effect.acquireRelease(
-    Effect.sync(() => {
+  return openedUntilScopeEnds(
+    () => {
       live = order.register(job.seq, waiting)
       return jobOutput
-    }),
-    () =>
-      Effect.sync(() => {
-        order.unregister(job.seq, waiting)
-        if (!handedOver) reset()
-      })
+    },
+    () => {
+      order.unregister(job.seq, waiting)
+      if (!handedOver) reset()
+    }
   )
 }

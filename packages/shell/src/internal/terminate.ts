@@ -24,6 +24,25 @@ const scanMembers = (pgid: string): Array<string> =>
   readdirSync("/proc").filter((name) => name.charCodeAt(0) <= 57 && running(name, pgid))
 
 /**
+ * `kill(-pgid, 0)`: whether the group has a member (zombies included). The
+ * common answer, "no such process", is an exception; it is thrown with no
+ * stack trace, which is most of its cost (this runs once per job).
+ */
+const signalable = (pgid: number): boolean => {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but is not ours to signal (a setuid member): still alive.
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
+/**
  * Whether anything is still running in a process group. `kill(-pgid, 0)`
  * answers for the common case (the group is empty); it also counts zombies,
  * and an orphaned zombie lasts until PID 1 reaps it (seconds, under some
@@ -37,18 +56,20 @@ export const makeGroupWatch = (pgid: number): () => boolean => {
   const id = String(pgid)
   let members: Array<string> | undefined
   return () => {
-    try {
-      process.kill(-pgid, 0)
-    } catch (error) {
-      // EPERM: it exists but is not ours to signal (a setuid member): still alive.
-      if ((error as NodeJS.ErrnoException).code !== "EPERM") return false
-    }
+    if (!signalable(pgid)) return false
     if (!hasProc) return true
     if (members !== undefined) members = members.filter((pid) => running(pid, id))
     if (members === undefined || members.length === 0) members = scanMembers(id)
     return members.length > 0
   }
 }
+
+/**
+ * Whether anything is still running in the process group `pgid`, looked at once.
+ *
+ * @internal
+ */
+export const groupAlive = (pgid: number): boolean => makeGroupWatch(pgid)()
 
 const signalGroup = (pgid: number, signal: NodeJS.Signals): void => {
   try {
