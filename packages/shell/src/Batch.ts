@@ -117,6 +117,9 @@ export interface BatchSummary {
  *   runs them again.
  * - When our stdout's reader goes away (`OutputClosedError`) the batch stops
  *   running jobs and ends quietly with `stoppedBy: "output-closed"`.
+ * - When an async iterable of inputs rejects, nothing new starts; the batch
+ *   fails with that error once the running jobs have ended (and are logged).
+ *   A failing `Stream` of inputs interrupts the running jobs instead.
  *
  * @example
  * ```ts

@@ -54,6 +54,20 @@ describe("Batch.runJobs", () => {
       expect(pulled).toBeLessThan(20)
     }))
 
+  it.live("an input that fails ends intake; the batch fails with its error once the started jobs are done", () =>
+    Effect.gen(function*() {
+      const dir = tmp()
+      const input = (async function*() {
+        yield { seq: 1, command: `sleep 0.3; touch ${dir}/1`, args: [] }
+        yield { seq: 2, command: `touch ${dir}/2`, args: [] }
+        throw new Error("input broke")
+      })()
+      const exit = yield* Effect.either(Batch.runJobs<Error>(input, { jobs: 2, joblog: `${dir}/log`, ...quiet }))
+      expect(Either.flip(exit).pipe(Either.map((e) => e.message))).toEqual(Either.right("input broke"))
+      expect(fs.existsSync(`${dir}/1`) && fs.existsSync(`${dir}/2`)).toBe(true)
+      expect(rows(`${dir}/log`).map((row) => row[0]).sort()).toEqual(["1", "2"])
+    }))
+
   it.live("counts failures; exit status is the number failed, 101 past 100", () =>
     Effect.gen(function*() {
       const few = yield* Batch.runJobs(specs(["true", "exit 3", "kill -9 $$", "exit 0"]), { jobs: 2, ...quiet })

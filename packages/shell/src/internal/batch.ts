@@ -1,5 +1,6 @@
 /** @internal */
 import { applyInParallel } from "@fanout/pool"
+import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -21,15 +22,49 @@ class StopNow extends Data.TaggedError("StopNow")<{}> {}
 
 const keptFailures = 1000
 
+const isStream = <E, R>(inputs: Inputs<E, R>): inputs is Stream.Stream<JobSpec, E, R> => Stream.StreamTypeId in inputs
+
 const toStream = <E, R>(inputs: Inputs<E, R>): Stream.Stream<JobSpec, E, R> =>
-  Stream.StreamTypeId in inputs
-    ? inputs as Stream.Stream<JobSpec, E, R>
+  isStream(inputs)
+    ? inputs
     : Symbol.asyncIterator in inputs
     ? Stream.fromAsyncIterable(inputs as AsyncIterable<JobSpec>, (error) => error as E)
     : Stream.fromIteratorSucceed(iterate(inputs as Iterable<JobSpec>), 1)
 
 function* iterate<A>(items: Iterable<A>): IterableIterator<A> {
   yield* items
+}
+
+/**
+ * The inputs, read until `stopped()`. Iterables stay iterables: the pool pulls
+ * them directly, which costs far less per job than a `Stream` of one-item chunks.
+ * An async iterable's rejection ends intake and is kept in `failed` (the batch
+ * fails with it once the running jobs are done).
+ */
+const intake = <E, R>(
+  inputs: Inputs<E, R>,
+  stopped: () => boolean,
+  failed: { error?: E }
+): Iterable<JobSpec> | AsyncIterable<JobSpec> | Stream.Stream<JobSpec, E, R> => {
+  if (isStream(inputs)) return Stream.takeWhile(inputs, () => !stopped())
+  if (Symbol.asyncIterator in inputs) {
+    return (async function*() {
+      try {
+        for await (const spec of inputs as AsyncIterable<JobSpec>) {
+          if (stopped()) return
+          yield spec
+        }
+      } catch (error) {
+        failed.error = error as E
+      }
+    })()
+  }
+  return (function*() {
+    for (const spec of inputs as Iterable<JobSpec>) {
+      if (stopped()) return
+      yield spec
+    }
+  })()
 }
 
 const defaultWarn = (message: string) => Effect.sync(() => void process.stderr.write(`fanout: ${message}\n`))
@@ -60,14 +95,14 @@ export const runJobs = <E = never, R = never>(
       ? undefined
       : yield* Joblog.open(joblogPath, { append: options.resume !== undefined || options.joblogAppend === true })
 
-    let stream = toStream(inputs)
+    let source: Inputs<E, R> = inputs
     let total = options.total
     const halt = options.halt ?? { when: "never" }
     if (halt.when !== "never" && halt.threshold._tag === "Percent" && total === undefined) {
       // A percentage of all jobs needs their number first (GNU parallel reads all input here too).
-      const all = yield* Stream.runCollect(stream)
+      const all = yield* Stream.runCollect(toStream(inputs))
       total = all.length
-      stream = Stream.fromChunk(all)
+      source = Chunk.toReadonlyArray(all)
     }
     const tracker: HaltTracker = new HaltTracker(halt, (): number => total ?? tracker.started)
 
@@ -203,13 +238,15 @@ export const runJobs = <E = never, R = never>(
         yield* Effect.uninterruptibleMask((restore) => Effect.flatMap(restore(runJob(spec)), onFinished))
       })
 
-    const intake = Stream.takeWhile(stream, () => stoppedBy === undefined)
-    const ran = yield* applyInParallel.stream(intake, handle, { concurrency: jobs, ordered: false }).pipe(
+    const inputFailure: { error?: E } = {}
+    const jobsIn = intake(source, () => stoppedBy !== undefined, inputFailure)
+    const ran = yield* applyInParallel.stream(jobsIn, handle, { concurrency: jobs, ordered: false }).pipe(
       Stream.runDrain,
       Effect.catchTag("StopNow", () => Effect.void),
       Effect.catchTag("OutputClosedError", () => Effect.sync(() => stop("output-closed"))),
       Effect.either
     )
+    if (Either.isRight(ran) && "error" in inputFailure) return yield* Effect.fail(inputFailure.error as E)
     if (Either.isLeft(ran)) return yield* Effect.fail(ran.left as E | JoblogError)
     if (output !== undefined && stoppedBy !== "output-closed") {
       yield* output.finish.pipe(Effect.catchTag("OutputClosedError", () => Effect.sync(() => stop("output-closed"))))
