@@ -146,9 +146,10 @@ export const renderResults = (
     out.push(
       "## Where the time goes (missed targets, `node --cpu-prof`, self time)",
       "",
-      "One more run of the tool under the profiler. The fanout CLI is profiled on an unminified bundle of the",
-      "same sources so functions keep their names; module compilation there costs somewhat more than in the",
-      "published minified bundle. `compileSourceTextModule` is V8 compiling the bundle: start-up, not our code.",
+      "One more run of the tool under the profiler. The fanout CLI is profiled on an unminified ES-module bundle",
+      "of the same sources so functions keep their names. That bundle is compiled from scratch on every run",
+      "(`compileSourceTextModule`), while the published one starts from the V8 code cache `build.mjs` ships, so",
+      "start-up profiles overstate compilation. `ChildProcess.spawn` is Node forking the process for a job.",
       ""
     )
     for (const note of profiles) {
