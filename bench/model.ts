@@ -2,7 +2,7 @@
  * The shape of a benchmark: a case runs every tool in turn, repeated; a row is one
  * tool's numbers in that case; a target compares rows of the same run.
  */
-import type { Summary } from "./harness.js"
+import { summarize, type Summary } from "./harness.js"
 
 /** How big a run is: the full run the results are published from, or a quick smoke check. */
 export interface Scale {
@@ -80,6 +80,19 @@ export interface CaseResult {
 const medianOf = (rows: ReadonlyMap<string, Row>, tool: string, metric: "ms" | "rssMiB") =>
   rows.get(tool)?.[metric]?.median
 
+/**
+ * `a` ÷ `b` as the median of the per-repetition ratios. Each repetition runs every
+ * tool back to back, so a slow spell of a shared machine hits both samples of a
+ * pair; the ratio of the two medians mixes samples taken minutes apart.
+ */
+export const pairedRatio = (a: Summary | undefined, b: Summary | undefined): number | undefined => {
+  if (a === undefined || b === undefined || a.samples.length !== b.samples.length) return undefined
+  return summarize(a.samples.map((x, i) => x / b.samples[i]!)).median
+}
+
+const ratioOf = (rows: ReadonlyMap<string, Row>, a: string, b: string, metric: "ms" | "rssMiB") =>
+  pairedRatio(rows.get(a)?.[metric], rows.get(b)?.[metric])
+
 const pct = (fraction: number) => {
   const x = fraction * 100
   return `${x < 10 ? x.toFixed(1) : x.toFixed(0)}%`
@@ -87,7 +100,7 @@ const pct = (fraction: number) => {
 
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
 
-/** `a`'s median ÷ `b`'s median must be at most `limit` (time, or peak RSS). */
+/** `a` ÷ `b` (paired) must be at most `limit` (time, or peak RSS). */
 export const ratioAtMost = (
   text: string,
   a: string,
@@ -99,12 +112,8 @@ export const ratioAtMost = (
   subject: a,
   metric,
   judge: (rows) => {
-    const x = medianOf(rows, a, metric)
-    const y = medianOf(rows, b, metric)
-    if (x === undefined || y === undefined) {
-      return { target: text, met: undefined, detail: `not judged: no number for ${x === undefined ? a : b}` }
-    }
-    const ratio = x / y
+    const ratio = ratioOf(rows, a, b, metric)
+    if (ratio === undefined) return { target: text, met: undefined, detail: `not judged: no numbers for ${a} and ${b}` }
     const met = ratio <= limit
     return {
       target: text,
@@ -114,18 +123,14 @@ export const ratioAtMost = (
   }
 })
 
-/** `a` must be at least `factor` times faster than `b` (b's median ÷ a's median >= factor). */
+/** `a` must be at least `factor` times faster than `b` (`b` ÷ `a`, paired, >= factor). */
 export const fasterBy = (text: string, a: string, b: string, factor: number): Target => ({
   text,
   subject: a,
   metric: "ms",
   judge: (rows) => {
-    const x = medianOf(rows, a, "ms")
-    const y = medianOf(rows, b, "ms")
-    if (x === undefined || y === undefined) {
-      return { target: text, met: undefined, detail: `not judged: no number for ${x === undefined ? a : b}` }
-    }
-    const ratio = y / x
+    const ratio = ratioOf(rows, b, a, "ms")
+    if (ratio === undefined) return { target: text, met: undefined, detail: `not judged: no numbers for ${a} and ${b}` }
     const met = ratio >= factor
     return {
       target: text,

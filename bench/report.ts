@@ -7,7 +7,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { CaseResult, Row, Scale } from "./model.js"
+import { type CaseResult, pairedRatio, type Row, type Scale } from "./model.js"
 import type { Hotspot } from "./profile.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
@@ -29,16 +29,18 @@ const shown = (argv: ReadonlyArray<string>) =>
 
 const tableOf = (result: CaseResult): Array<string> => {
   const { case: c, rows } = result
-  const reference = rows.find((row) => row.tool === c.reference)?.ms?.median
+  const reference = rows.find((row) => row.tool === c.reference)?.ms
+  const versus = `÷ ${c.reference} (paired)`
   const head = c.perTask
-    ? ["tool", "time ms, median (min–max)", `÷ ${c.reference}`, "µs/task", "tasks/s", "peak RSS MiB, median (min–max)"]
-    : ["tool", "time ms, median (min–max)", `÷ ${c.reference}`, "peak RSS MiB, median (min–max)"]
+    ? ["tool", "time ms, median (min–max)", versus, "µs/task", "tasks/s", "peak RSS MiB, median (min–max)"]
+    : ["tool", "time ms, median (min–max)", versus, "peak RSS MiB, median (min–max)"]
   const line = (cells: ReadonlyArray<string>) => `| ${cells.join(" | ")} |`
   const body = rows.map((row: Row) => {
     if (row.ms === undefined || row.rssMiB === undefined) {
       return line([row.tool, row.missing ?? "no number", ...head.slice(2).map(() => "–")])
     }
-    const ratio = reference === undefined ? "–" : `${(row.ms.median / reference).toFixed(2)}×`
+    const paired = pairedRatio(row.ms, reference)
+    const ratio = paired === undefined ? "–" : `${paired.toFixed(2)}×`
     const time = spread(row.ms.median, row.ms.min, row.ms.max)
     const rss = spread(row.rssMiB.median, row.rssMiB.min, row.rssMiB.max)
     if (!c.perTask || row.tasks === undefined) {
@@ -136,7 +138,9 @@ export const renderResults = (
     "Time is wall-clock per sample: for the library cases measured inside the child around the work (imports",
     "excluded), for the CLI cases from spawn to exit. Peak RSS is the",
     "child's `process.resourceUsage().maxRSS` (library) or GNU time's `%M` (CLI: the largest of the tool and",
-    "the processes it waited for). Ratios are of medians from this same run.",
+    "the processes it waited for). Each repetition runs every tool of a case back to back; a ratio is the",
+    "median of the per-repetition ratios (paired), so a slow spell of the machine, which hits both samples of",
+    "a pair, cancels out. Medians and ranges are of the raw samples.",
     "",
     ...env.lines,
     "",

@@ -99,3 +99,16 @@ describe("bench/run.ts --quick", () => {
     }
   })
 })
+
+describe("bench ratios", () => {
+  it("are medians of per-repetition ratios, so a slow spell hitting both tools of a repetition cancels out", async () => {
+    const { pairedRatio } = await import("../bench/model.js")
+    const { summarize } = await import("../bench/harness.js")
+    // repetition 3 ran during a slow spell: both tools took 10x longer
+    const a = summarize([20, 22, 200, 21, 19])
+    const b = summarize([10, 10, 100, 12, 10])
+    expect(pairedRatio(a, b)).toBe(2)
+    expect(a.median / b.median).toBeCloseTo(2.1)
+    expect(pairedRatio(a, summarize([1, 2]))).toBeUndefined()
+  })
+})
