@@ -60,6 +60,8 @@ interface Entry {
   resume: ((effect: Effect.Effect<void, PoolClosedError>) => void) | undefined
   /** The fiber that waits for the grant and runs the task (the caller's, or the one `fork` made). */
   fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  /** Its index in `Running` while it holds a permit, else -1. */
+  slot: number
 }
 
 /** A caller suspended because the queue was full. */
@@ -115,6 +117,32 @@ class EntryHeap {
   }
 }
 
+/**
+ * The entries holding a permit. Each knows its index, so removal is a swap with
+ * the last one: a `Set`'s delete cost half a microsecond here, a tenth of a submit.
+ */
+class Running {
+  private readonly items: Array<Entry> = []
+  get size() {
+    return this.items.length
+  }
+  add(entry: Entry) {
+    entry.slot = this.items.push(entry) - 1
+  }
+  delete(entry: Entry) {
+    if (entry.slot < 0) return
+    const last = this.items.pop()!
+    if (last !== entry) {
+      this.items[entry.slot] = last
+      last.slot = entry.slot
+    }
+    entry.slot = -1
+  }
+  fibers(): Array<Fiber.RuntimeFiber<unknown, unknown>> {
+    return this.items.flatMap((entry) => entry.fiber === undefined ? [] : [entry.fiber])
+  }
+}
+
 const validateConcurrency = (name: string, n: number) =>
   Number.isInteger(n) && n >= 1
     ? Effect.void
@@ -156,7 +184,7 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
     const labels = yield* FiberRef.get(FiberRef.currentMetricLabels)
     const drained = yield* Deferred.make<void>()
     const heap = new EntryHeap()
-    const running = new Set<Entry>()
+    const running = new Running()
     const roomWaiters: Array<RoomWaiter> = []
     let concurrency = options.concurrency
     /** Permits not held by a running task; negative after a shrink until enough tasks end. */
@@ -248,11 +276,11 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
       let entry: Entry
       if (free > 0) {
         // free permits mean an empty queue: dispatch hands them out as soon as they appear
-        entry = { priority, seq: seq++, state: "granted", resume: undefined, fiber: undefined }
+        entry = { priority, seq: seq++, state: "granted", resume: undefined, fiber: undefined, slot: -1 }
         free--
         running.add(entry)
       } else if (queued < capacity) {
-        entry = { priority, seq: seq++, state: "queued", resume: undefined, fiber: undefined }
+        entry = { priority, seq: seq++, state: "queued", resume: undefined, fiber: undefined, slot: -1 }
         heap.push(entry)
         queued++
       } else {
@@ -394,7 +422,7 @@ export const make = (options: MakeOptions): Effect.Effect<WorkerPoolShape, never
         queued = 0
         cancelledInHeap = 0
         refuseRoomWaiters()
-        const victims = Array.from(running, (entry) => entry.fiber).filter((fiber) => fiber !== undefined)
+        const victims = running.fibers()
         for (const fiber of victims) fiber.unsafeInterruptAsFork(FiberId.none)
         return Effect.forEach(victims, (fiber) => fiber.await, { discard: true })
       })
