@@ -40,5 +40,10 @@ export default tseslint.config(
         }
       ]
     }
+  },
+  {
+    // the CLI's entry points are CommonJS so that start-up skips Node's ES module loader
+    files: ["**/*.cjs"],
+    rules: { "@typescript-eslint/no-require-imports": "off" }
   }
 )

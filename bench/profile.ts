@@ -91,7 +91,7 @@ export const hotspots = (profile: CpuProfile, top: number): Array<Hotspot> => {
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const fanoutBin = path.join(root, "packages", "cli", "bin", "fanout.js")
+const fanoutBin = path.join(root, "packages", "cli", "bin", "fanout.cjs")
 
 /**
  * The published bundle is minified, so its profile names nothing; profile the same

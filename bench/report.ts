@@ -109,7 +109,7 @@ export const environment = (scale: Scale): Environment => {
         packageVersion("p-queue")
       }, p-map ${packageVersion("p-map")}, esbuild ${packageVersion("esbuild")}`,
       `- fanout ${
-        tryRun(process.execPath, [path.join(root, "packages/cli/bin/fanout.js"), "--version"])
+        tryRun(process.execPath, [path.join(root, "packages/cli/bin/fanout.cjs"), "--version"])
       } at ${commit}${dirty}`,
       `- ${tryRun("parallel", ["--version"])}; ${tryRun("xargs", ["--version"])}; /bin/sh is ${
         tryRun("readlink", ["-f", "/bin/sh"])

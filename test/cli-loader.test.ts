@@ -13,10 +13,10 @@ import { bundle } from "./fixtures/cli/fanout.js"
 /** A copy of the built entry point and bundle, without a cache. */
 const install = () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fanout-loader-"))
-  for (const name of ["fanout.js", "fanout.cjs"]) {
+  for (const name of ["fanout.cjs", "cli.cjs"]) {
     fs.copyFileSync(path.join(path.dirname(bundle()), name), path.join(dir, name))
   }
-  return { entry: path.join(dir, "fanout.js"), cache: path.join(dir, "fanout.cjs.cache") }
+  return { entry: path.join(dir, "fanout.cjs"), cache: path.join(dir, "cli.cjs.cache") }
 }
 
 const run = (entry: string, flags: ReadonlyArray<string> = []) =>
@@ -24,7 +24,7 @@ const run = (entry: string, flags: ReadonlyArray<string> = []) =>
 
 describe("the fanout entry point's code cache", () => {
   it("the build ships a warm cache", () => {
-    expect(fs.statSync(path.join(path.dirname(bundle()), "fanout.cjs.cache")).size).toBeGreaterThan(100_000)
+    expect(fs.statSync(path.join(path.dirname(bundle()), "cli.cjs.cache")).size).toBeGreaterThan(100_000)
   })
 
   it("a run writes a missing cache, and replaces a bad one without failing", () => {
@@ -35,7 +35,7 @@ describe("the fanout entry point's code cache", () => {
     fs.writeFileSync(cache, "not a code cache")
     expect(run(entry)).toBe("x\n")
     expect(fs.readFileSync(cache).length).toBeGreaterThan(100_000)
-    expect(fs.readdirSync(path.dirname(cache)).sort()).toEqual(["fanout.cjs", "fanout.cjs.cache", "fanout.js"])
+    expect(fs.readdirSync(path.dirname(cache)).sort()).toEqual(["cli.cjs", "cli.cjs.cache", "fanout.cjs"])
   })
 
   it("a run under Node flags neither needs nor replaces the cache", () => {

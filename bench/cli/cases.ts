@@ -12,8 +12,8 @@ import { fasterBy, ratioAtMost, rssUnder } from "../model.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "..", "..")
-export const fanoutBin = path.join(root, "packages", "cli", "bin", "fanout.js")
-export const fanoutBundle = path.join(root, "packages", "cli", "dist", "fanout.js")
+export const fanoutBin = path.join(root, "packages", "cli", "bin", "fanout.cjs")
+export const fanoutBundle = path.join(root, "packages", "cli", "dist", "fanout.cjs")
 const floor = path.join(root, "bench", "floor-spawner.mjs")
 const emit = path.join(here, "emit.sh")
 const node = process.execPath
@@ -23,7 +23,7 @@ const node = process.execPath
  * reason its rows say "not built yet". Never a number for a tool that is not there.
  */
 export const fanoutReady = (args: ReadonlyArray<string> = ["true", ":::", "1"]): string | undefined => {
-  if (!fs.existsSync(fanoutBundle)) return "not built yet: no packages/cli/dist/fanout.js (run `pnpm run build`)"
+  if (!fs.existsSync(fanoutBundle)) return "not built yet: no packages/cli/dist/fanout.cjs (run `pnpm run build`)"
   const probe = spawnSync(node, [fanoutBin, ...args], { encoding: "utf8", timeout: 30_000 })
   if (probe.status === 0) return undefined
   const why = (probe.stderr || probe.stdout || `exit ${probe.status}`).trim().split("\n").pop()

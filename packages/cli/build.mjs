@@ -1,9 +1,10 @@
 // Builds the CLI as users run it, into dist/ (or --outdir DIR):
-//   fanout.cjs        one tree-shaken, minified bundle of the CLI and its dependencies
+//   cli.cjs           one tree-shaken, minified bundle of the CLI and its dependencies
 //                     (module loading, not our code, dominates start-up)
-//   fanout.js         the entry point, loader.mjs: runs fanout.cjs through a V8 code cache
-//   fanout.cjs.cache  that cache, warmed here by one real run
-// The bundle is CommonJS because only a script (vm.Script) can use a code cache on Node 20.
+//   fanout.cjs        the entry point, loader.cjs: runs cli.cjs through a V8 code cache
+//   cli.cjs.cache     that cache, warmed here by one real run
+// All CommonJS: only a script (vm.Script) can use a code cache on Node 20, and an
+// ES-module entry would start Node's ES module loader for nothing.
 import * as esbuild from "esbuild"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -19,7 +20,7 @@ const outdir = at >= 0 && process.argv[at + 1] !== undefined
 fs.mkdirSync(outdir, { recursive: true })
 await esbuild.build({
   entryPoints: [path.join(here, "src/bin.ts")],
-  outfile: path.join(outdir, "fanout.cjs"),
+  outfile: path.join(outdir, "cli.cjs"),
   bundle: true,
   minify: true,
   platform: "node",
@@ -29,10 +30,12 @@ await esbuild.build({
   legalComments: "none",
   logLevel: "warning"
 })
-const entry = path.join(outdir, "fanout.js")
-fs.copyFileSync(path.join(here, "loader.mjs"), entry)
+const entry = path.join(outdir, "fanout.cjs")
+fs.copyFileSync(path.join(here, "loader.cjs"), entry)
 fs.chmodSync(entry, 0o755)
-fs.rmSync(path.join(outdir, "fanout.cjs.cache"), { force: true })
+fs.rmSync(path.join(outdir, "cli.cjs.cache"), { force: true })
+// what builds before this layout left behind
+for (const stale of ["fanout.js", "fanout.cjs.cache"]) fs.rmSync(path.join(outdir, stale), { force: true })
 
 // Warm the cache with a real one-job run, so even the first run starts fast.
 const warm = spawnSync(process.execPath, [entry, "-j", "1", "true", ":::", "1"], { encoding: "utf8" })
