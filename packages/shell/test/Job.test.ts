@@ -5,6 +5,7 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { Job, Output, TermSeq } from "../src/index.js"
+import { execPrefixed } from "../src/internal/job.js"
 import { awaitProcesses, collectingOutput, livePids, marker } from "./helpers/procs.js"
 
 const spec = (command: string | ReadonlyArray<string>, seq = 1): Job.JobSpec => ({ seq, command, args: [] })
@@ -166,6 +167,17 @@ describe("Job.run", () => {
       expect(output.collected.stdout.join("")).toBe("bash\n")
     }))
 
+  it.live("under /bin/sh a lone program replaces the shell; lists, builtins and assignments still run in it", () =>
+    Effect.gen(function*() {
+      // /proc/$$/comm names the process holding the shell's pid: the program itself once exec'd
+      const program = collectingOutput()
+      yield* Job.run(spec("cat /proc/$$/comm"), { output: program })
+      expect(program.collected.stdout.join("")).toBe("cat\n")
+      const list = collectingOutput()
+      yield* Job.run(spec("cat /proc/$$/comm; cd / && X=1 printenv X"), { output: list })
+      expect(list.collected.stdout.join("")).toMatch(/^(sh|dash)\n1\n$/)
+    }))
+
   it.live("a grandchild that left the group with setsid cannot hold the job open: its pipes are cut after a grace", () =>
     Effect.gen(function*() {
       const m = marker()
@@ -212,6 +224,19 @@ describe("Job.run", () => {
       yield* Effect.exit(Job.run(spec("echo no; exit 1"), { output, discardOutputOnFailure: true }))
       expect(output.collected.ends[0].discard).toBe(true)
     }))
+})
+
+describe("execPrefixed", () => {
+  it("puts exec before one simple command that runs a program, under sh or dash only", () => {
+    expect(execPrefixed("sleep 0.01", "/bin/sh")).toBe("exec sleep 0.01")
+    expect(execPrefixed("grep -c $X 'a b' *.txt", "/usr/bin/dash")).toBe("exec grep -c $X 'a b' *.txt")
+    const asWritten = [
+      ...["echo hi", "true 1", "cd /tmp", "exec ls", "X=1 env", "a | b", "a; b", "a && b", "a & b", "a > f", "a < f"],
+      ...["(a)", "{ a; }", "$CMD x", "'my prog' x", "if true; then a; fi", "a\nb", "! a", "`a` b", "a $(b)", ""]
+    ]
+    for (const line of asWritten) expect(execPrefixed(line, "/bin/sh")).toBe(line)
+    expect(execPrefixed("sleep 1", "/bin/bash")).toBe("sleep 1")
+  })
 })
 
 describe("TermSeq.parse", () => {
