@@ -148,12 +148,12 @@ const cases: ReadonlyArray<Case> = [
 
 describe.runIf(hasParallel)("fanout --dry-run prints what parallel --dry-run prints", () => {
   for (const c of cases) {
-    it(c.name, () => {
+    it(c.name, async () => {
       // -k: GNU parallel's dry-run order is a race without it (fanout's is input order either way).
       const args = ["--dry-run", "-k", ...c.args]
       const options = c.input === undefined ? { cwd: dir } : { cwd: dir, input: c.input }
-      const ours = fanout(args, options)
-      const theirs = parallel(args, options)
+      const ours = await fanout(args, options)
+      const theirs = await parallel(args, options)
       expect(ours.stderr).toBe("")
       expect(ours.stdout).toBe(theirs.stdout)
       expect(ours.status).toBe(theirs.status)
@@ -162,8 +162,8 @@ describe.runIf(hasParallel)("fanout --dry-run prints what parallel --dry-run pri
 })
 
 describe("fanout --dry-run on its own", () => {
-  it("{%} at -j 3 takes slots 1 and 2 in turn, GNU parallel's usual dry-run output", () => {
-    const result = fanout(["--dry-run", "-j3", "echo", "{#}-{%}", ":::", "1", "2", "3", "4", "5"])
+  it("{%} at -j 3 takes slots 1 and 2 in turn, GNU parallel's usual dry-run output", async () => {
+    const result = await fanout(["--dry-run", "-j3", "echo", "{#}-{%}", ":::", "1", "2", "3", "4", "5"])
     expect(result.stdout).toBe("echo 1-1\necho 2-2\necho 3-1\necho 4-2\necho 5-1\n")
   })
 

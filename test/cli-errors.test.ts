@@ -68,31 +68,31 @@ const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
 
 describe("bad input: one line on stderr, exit 255", () => {
   for (const [args, message] of cases) {
-    it(args.join(" ") || "(none)", () => {
-      const result = fanout(["--dry-run", ...args])
+    it(args.join(" ") || "(none)", async () => {
+      const result = await fanout(["--dry-run", ...args])
       expect(result.stderr).toBe(message + "\n")
       expect(result.stdout).toBe("")
       expect(result.status).toBe(255)
     })
   }
 
-  it.skipIf(isRoot)("an unreadable file", () => {
-    const result = fanout(["--dry-run", "echo", "::::", unreadable])
+  it.skipIf(isRoot)("an unreadable file", async () => {
+    const result = await fanout(["--dry-run", "echo", "::::", unreadable])
     expect(result.stderr).toBe(`fanout: cannot read input file '${unreadable}': permission denied\n`)
     expect(result.status).toBe(255)
   })
 
-  it("a missing file fails before any job: nothing printed", () => {
-    const result = fanout(["--dry-run", "echo", ":::", "a", "::::", path.join(dir, "missing")])
+  it("a missing file fails before any job: nothing printed", async () => {
+    const result = await fanout(["--dry-run", "echo", ":::", "a", "::::", path.join(dir, "missing")])
     expect(result.stdout).toBe("")
     expect(result.status).toBe(255)
   })
 })
 
 describe("built-ins kept from @effect/cli", () => {
-  it("--help prints the help once, on stdout, exit 0", () => {
+  it("--help prints the help once, on stdout, exit 0", async () => {
     for (const flag of ["--help", "-h"]) {
-      const result = fanout([flag])
+      const result = await fanout([flag])
       expect(result.status).toBe(0)
       expect(result.stderr).toBe("")
       expect(result.stdout.match(/USAGE/g)).toHaveLength(1)
@@ -101,16 +101,16 @@ describe("built-ins kept from @effect/cli", () => {
     }
   })
 
-  it("--version and -V print the version", () => {
+  it("--version and -V print the version", async () => {
     for (const flag of ["--version", "-V"]) {
-      const result = fanout([flag])
+      const result = await fanout([flag])
       expect(result.status).toBe(0)
       expect(result.stdout.trim()).toBe("0.1.0")
     }
   })
 
-  it("--completions bash prints a completion script", () => {
-    const result = fanout(["--completions", "bash"])
+  it("--completions bash prints a completion script", async () => {
+    const result = await fanout(["--completions", "bash"])
     expect(result.status).toBe(0)
     expect(result.stdout).toContain("complete -F")
     expect(result.stdout).toContain("--keep-order")

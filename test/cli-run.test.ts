@@ -32,10 +32,10 @@ const sameAsParallel: ReadonlyArray<readonly [string, ReadonlyArray<string>, str
 
 describe.skipIf(!hasParallel)("fanout runs jobs as GNU parallel does", () => {
   for (const [name, args, input] of sameAsParallel) {
-    it(name, () => {
+    it(name, async () => {
       const options = input === undefined ? {} : { input }
-      const ours = fanout(args, options)
-      const theirs = parallel(args, options)
+      const ours = await fanout(args, options)
+      const theirs = await parallel(args, options)
       expect(ours.stdout).toBe(theirs.stdout)
       expect(ours.status).toBe(theirs.status)
     })
@@ -43,9 +43,9 @@ describe.skipIf(!hasParallel)("fanout runs jobs as GNU parallel does", () => {
 })
 
 describe("fanout runs jobs", () => {
-  it("runs at most -j jobs at once, in slots 1..j, with PARALLEL_SEQ and PARALLEL_JOBSLOT set", () => {
+  it("runs at most -j jobs at once, in slots 1..j, with PARALLEL_SEQ and PARALLEL_JOBSLOT set", async () => {
     const log = path.join(dir, "slots")
-    const result = fanout([
+    const result = await fanout([
       "-j3",
       `echo $PARALLEL_SEQ $PARALLEL_JOBSLOT {%} >> ${log}; sleep 0.1`,
       ":::",
@@ -61,8 +61,8 @@ describe("fanout runs jobs", () => {
     }
   })
 
-  it("--json writes one parseable object per job", () => {
-    const result = fanout(["-k", "--json", "echo out-{}; echo err-{} >&2; exit {}", ":::", "0", "3"])
+  it("--json writes one parseable object per job", async () => {
+    const result = await fanout(["-k", "--json", "echo out-{}; echo err-{} >&2; exit {}", ":::", "0", "3"])
     const records = result.stdout.trim().split("\n").map((line) => JSON.parse(line))
     expect(records.map((r) => [r.seq, r.args, r.exit, r.stdout, r.stderr])).toEqual([
       [1, ["0"], 0, "out-0\n", "err-0\n"],
@@ -73,9 +73,9 @@ describe("fanout runs jobs", () => {
     expect(result.status).toBe(1)
   })
 
-  it("--timeout kills the job's whole group and counts it failed", () => {
+  it("--timeout kills the job's whole group and counts it failed", async () => {
     const started = Date.now()
-    const result = fanout(["--timeout", "0.5", "sh -c 'sleep 30' & sleep 30; echo never", ":::", "x"])
+    const result = await fanout(["--timeout", "0.5", "sh -c 'sleep 30' & sleep 30; echo never", ":::", "x"])
     expect(Date.now() - started).toBeLessThan(10_000)
     expect(result.status).toBe(1)
     expect(result.stdout).toBe("")
@@ -166,8 +166,8 @@ const hasTmux = (() => {
 })()
 
 describe("fanout progress", () => {
-  it("--progress off a terminal writes one final line on stderr, nothing on stdout", () => {
-    const result = fanout(["--progress", "-j2", "exit {}", ":::", "0", "1", "0"])
+  it("--progress off a terminal writes one final line on stderr, nothing on stdout", async () => {
+    const result = await fanout(["--progress", "-j2", "exit {}", ":::", "0", "1", "0"])
     expect(result.stdout).toBe("")
     expect(result.stderr).toMatch(/^fanout: 3\/3 done, 1 failed, [\d.]+ jobs\/s, \d+s elapsed\n$/)
   })
@@ -204,19 +204,19 @@ describe("fanout progress", () => {
 })
 
 describe("fanout and GNU parallel scripts", () => {
-  it("accepts --will-cite and ignores it", () => {
-    const result = fanout(["--will-cite", "echo", ":::", "a"])
+  it("accepts --will-cite and ignores it", async () => {
+    const result = await fanout(["--will-cite", "echo", ":::", "a"])
     expect([result.status, result.stdout, result.stderr]).toEqual([0, "a\n", ""])
   })
 })
 
 /** GNU parallel's own checks for parallel tools (parallel_alternatives, "TESTING OTHER TOOLS"). */
 describe("GNU parallel's MIX, STDERRMERGE and CLEANUP, through the CLI", () => {
-  it("MIX: 30 jobs writing 3 MB each in pipe-sized pieces at once; every job's output stays whole", () => {
+  it("MIX: 30 jobs writing 3 MB each in pipe-sized pieces at once; every job's output stays whole", async () => {
     // Job n writes its own letter: `yes X | head -c 3M` is 1.5 M letters once the newlines go, written by tr in
     // 4-8 KB pieces, so the writes of the 30 jobs overlap in time.
     const letters = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcd"]
-    const result = fanout(["-j0", "yes {} | head -c 3000000 | tr -d '\\n'; echo", ":::", ...letters], {
+    const result = await fanout(["-j0", "yes {} | head -c 3000000 | tr -d '\\n'; echo", ":::", ...letters], {
       timeout: 120_000
     })
     expect(result.status).toBe(0)
