@@ -232,7 +232,7 @@ describe("execPrefixed", () => {
     expect(execPrefixed("grep -c $X 'a b' *.txt", "/usr/bin/dash")).toBe("exec grep -c $X 'a b' *.txt")
     const asWritten = [
       ...["echo hi", "true 1", "cd /tmp", "exec ls", "X=1 env", "a | b", "a; b", "a && b", "a & b", "a > f", "a < f"],
-      ...["(a)", "{ a; }", "$CMD x", "'my prog' x", "if true; then a; fi", "a\nb", "! a", "`a` b", "a $(b)", ""]
+      ...["(a)", "{ a; }", "$CMD x", "'my prog' x", "if true; then a; fi", "a\nb", "! a", "`a` b", "a $(b)", "-x y", ""]
     ]
     for (const line of asWritten) expect(execPrefixed(line, "/bin/sh")).toBe(line)
     expect(execPrefixed("sleep 1", "/bin/bash")).toBe("sleep 1")

@@ -31,7 +31,7 @@ const shellWords = new Set([
 /** Anything that could make a command line more than one simple command, or its first word more than a name. */
 const compound = /[\n;&|<>()`{}!#]/
 const firstWord = /^\s*([^\s]+)/
-const programName = /^[A-Za-z0-9_\-./+,@%:]+$/
+const programName = /^[A-Za-z0-9_./][A-Za-z0-9_\-./+,@%:]*$/
 
 /**
  * Debian's `/bin/sh` (dash) runs the one command of `sh -c 'cmd args'` as a child
@@ -49,7 +49,7 @@ export const execPrefixed = (command: string, shell: string): string => {
   if (base !== "sh" && base !== "dash") return command
   if (compound.test(command)) return command
   const first = firstWord.exec(command)?.[1]
-  if (first === undefined || !programName.test(first) || first.includes("=") || shellWords.has(first)) return command
+  if (first === undefined || !programName.test(first) || shellWords.has(first)) return command
   return `exec ${command}`
 }
 
