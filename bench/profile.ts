@@ -6,6 +6,7 @@ import * as esbuild from "esbuild"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { fanoutBin } from "./cli/cases.js"
 import { measure, scratchDir } from "./harness.js"
 import type { Tool } from "./model.js"
 
@@ -91,7 +92,6 @@ export const hotspots = (profile: CpuProfile, top: number): Array<Hotspot> => {
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const fanoutBin = path.join(root, "packages", "cli", "bin", "fanout.cjs")
 
 /**
  * The published bundle is minified, so its profile names nothing; profile the same

@@ -7,6 +7,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { fanoutBin } from "./cli/cases.js"
 import { type CaseResult, pairedRatio, type Row, type Scale } from "./model.js"
 import type { Hotspot } from "./profile.js"
 
@@ -108,9 +109,7 @@ export const environment = (scale: Scale): Environment => {
       `- node ${process.version}; effect ${packageVersion("effect")}, p-limit ${packageVersion("p-limit")}, p-queue ${
         packageVersion("p-queue")
       }, p-map ${packageVersion("p-map")}, esbuild ${packageVersion("esbuild")}`,
-      `- fanout ${
-        tryRun(process.execPath, [path.join(root, "packages/cli/bin/fanout.cjs"), "--version"])
-      } at ${commit}${dirty}`,
+      `- fanout ${tryRun(process.execPath, [fanoutBin, "--version"])} at ${commit}${dirty}`,
       `- ${tryRun("parallel", ["--version"])}; ${tryRun("xargs", ["--version"])}; /bin/sh is ${
         tryRun("readlink", ["-f", "/bin/sh"])
       }`

@@ -140,7 +140,7 @@ const main = async () => {
   const stale = cli.staleBundle()
   if (stale.length > 0) {
     log(
-      `bench: warning: packages/cli/dist/fanout.cjs is older than ${stale[0]} (and ${
+      `bench: warning: ${path.relative(path.dirname(here), cli.fanoutBundle)} is older than ${stale[0]} (and ${
         stale.length - 1
       } more); run \`pnpm run build\``
     )
