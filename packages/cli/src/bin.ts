@@ -16,6 +16,7 @@ import * as Layer from "effect/Layer"
 import * as Status from "./internal/exit.js"
 import * as Hangup from "./internal/hangup.js"
 import { main } from "./internal/main.js"
+import { userArgv } from "./internal/rawArgv.js"
 
 let signal: NodeJS.Signals | undefined
 const remember = (received: NodeJS.Signals) => {
@@ -29,7 +30,7 @@ Hangup.listen()
 
 const environment = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
 
-NodeRuntime.runMain(main(process.argv.slice(2)).pipe(Effect.provide(environment)), {
+NodeRuntime.runMain(main(userArgv()).pipe(Effect.provide(environment)), {
   disableErrorReporting: true,
   disablePrettyLogger: true,
   teardown: (exit, onExit) => {

@@ -27,3 +27,8 @@ export * as Halt from "./Halt.js"
  * @since 0.1.0
  */
 export * as Joblog from "./Joblog.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Bytes from "./Bytes.js"

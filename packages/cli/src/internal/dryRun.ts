@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { Bytes } from "@fanout/shell"
 import type { Config } from "./options.js"
 import { render } from "./template.js"
 
@@ -35,7 +36,7 @@ export const dryRun = async (
   let pending: Promise<void> | undefined
   const write = () => {
     if (buffer === "" || broken) return
-    const ok = out.write(buffer)
+    const ok = out.write(Bytes.encode(buffer))
     buffer = ""
     if (!ok) {
       // A stream that failed (EPIPE) never drains: stop waiting on any of the three.

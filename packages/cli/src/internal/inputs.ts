@@ -5,9 +5,9 @@
  *
  * @internal
  */
+import { Bytes } from "@fanout/shell"
 import * as Data from "effect/Data"
 import * as fsp from "node:fs/promises"
-import { StringDecoder } from "node:string_decoder"
 import { UsageError } from "./argv.js"
 
 /** An input file that cannot be opened or read. @internal */
@@ -65,6 +65,9 @@ export const parseCommandLine = (rest: ReadonlyArray<string>, argFiles: Readonly
   return { command, groups }
 }
 
+/** One byte as text: ASCII as itself, a byte past it as an escaped byte (it is one byte, not a character). */
+const byteChar = (byte: number): string => Bytes.decode(Uint8Array.of(byte))
+
 /**
  * GNU parallel's `-d` escapes: `\n \t \r`, octal `\NNN` and `\N`.
  *
@@ -75,8 +78,8 @@ export const unescapeDelimiter = (text: string): string =>
     .replace(/\\t/g, "\t")
     .replace(/\\n/g, "\n")
     .replace(/\\r/g, "\r")
-    .replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
-    .replace(/\\([0-7])/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
+    .replace(/\\([0-7]{3})/g, (_, octal: string) => byteChar(parseInt(octal, 8)))
+    .replace(/\\([0-7])/g, (_, octal: string) => byteChar(parseInt(octal, 8)))
 
 /** @internal */
 export interface ReadOptions {
@@ -85,9 +88,15 @@ export interface ReadOptions {
   readonly colsep: RegExp | undefined
   /** `--link`: every source in one group, shorter ones recycled. */
   readonly link: boolean
+  /** Told once, in one line, of something in the input that was changed (a NUL without `-0`). */
+  readonly warn?: (message: string) => void
   /** Where `-`/stdin reads from (default: fd 0). */
   readonly stdin?: NodeJS.ReadableStream
 }
+
+/** GNU parallel's three warnings, as one line. */
+const nulWarning = "a NUL character in the input was replaced with \\0: NUL cannot be passed through in the " +
+  "argument list. Did you mean to use the --null option?"
 
 const describe = (error: unknown): string => {
   const code = (error as NodeJS.ErrnoException | undefined)?.code
@@ -106,41 +115,84 @@ const describe = (error: unknown): string => {
 const fileError = (path: string, error: unknown) =>
   new InputError({ message: `cannot read input file '${path}': ${describe(error)}` })
 
+/** Each chunk as bytes (a stream with an encoding set yields strings). */
+const asBytes = (chunk: Buffer | string): Buffer => typeof chunk === "string" ? Bytes.encode(chunk) : chunk
+
+/** How the records of a byte stream are cut and decoded. */
+interface Splitter {
+  readonly delimiter: string
+  readonly bytes: Buffer
+  /** An ASCII delimiter cannot fall inside a UTF-8 sequence, so valid text may be split as text. */
+  readonly ascii: boolean
+  readonly onNul: (() => void) | undefined
+}
+
+const splitter = (delimiter: string, onNul: (() => void) | undefined): Splitter => ({
+  delimiter,
+  bytes: Bytes.encode(delimiter),
+  ascii: /^[\x00-\x7f]+$/.test(delimiter),
+  onNul: delimiter.includes("\0") ? undefined : onNul
+})
+
+/** A NUL cannot be in an argument: GNU parallel writes it as the two characters `\0` and warns. */
+const withoutNul = (records: Array<string>, split: Splitter): Array<string> => {
+  if (split.onNul === undefined || !records.some((record) => record.includes("\0"))) return records
+  split.onNul()
+  return records.map((record) => record.replaceAll("\0", "\\0"))
+}
+
+/** `bytes` (no delimiter at its end) as records, each decoded without loss. */
+const splitRecords = (bytes: Buffer, split: Splitter): Array<string> => {
+  if (split.ascii) {
+    const text = bytes.toString("utf8")
+    if (!text.includes("\uFFFD")) return withoutNul(text.split(split.delimiter), split)
+  }
+  const records: Array<string> = []
+  let start = 0
+  for (let at = bytes.indexOf(split.bytes); at !== -1; at = bytes.indexOf(split.bytes, start)) {
+    records.push(Bytes.decode(bytes.subarray(start, at)))
+    start = at + split.bytes.length
+  }
+  records.push(Bytes.decode(bytes.subarray(start)))
+  return withoutNul(records, split)
+}
+
 /**
  * Records of a byte stream, in batches (one batch a chunk), the delimiter
- * removed. A record longer than a chunk (GNU parallel's INPUTSIZE case: one
- * 100 MB line) is gathered in pieces and joined once, so it costs linear time.
+ * removed, cut as bytes and decoded without loss ({@link Bytes.decode}). A
+ * record longer than a chunk (GNU parallel's INPUTSIZE case: one 100 MB line)
+ * is gathered in pieces and joined once, so it costs linear time.
  */
 async function* records(
   chunks: AsyncIterable<Buffer | string>,
-  delimiter: string,
+  split: Splitter,
   path: string
 ): AsyncGenerator<Array<string>> {
-  const decoder = new StringDecoder("utf8")
-  const overlap = delimiter.length - 1
-  let pieces: Array<string> = []
-  let tail = ""
+  const overlap = split.bytes.length - 1
+  let pieces: Array<Buffer> = []
+  let held = 0
   try {
     for await (const chunk of chunks) {
-      const text = typeof chunk === "string" ? chunk : decoder.write(chunk)
-      const straddles = overlap > 0 && (tail + text.slice(0, overlap)).includes(delimiter)
-      if (!straddles && !text.includes(delimiter)) {
-        pieces.push(text)
-        if (overlap > 0) tail = (tail + text).slice(-overlap)
-        continue
-      }
-      pieces.push(text)
-      const records = pieces.join("").split(delimiter)
-      const rest = records.pop()!
-      pieces = [rest]
-      tail = overlap > 0 ? rest.slice(-overlap) : ""
-      yield records
+      const bytes = asBytes(chunk)
+      // A delimiter of several bytes may straddle the previous piece and this one.
+      const previous = pieces.length > 0 ? pieces[pieces.length - 1] : undefined
+      const reach = previous === undefined ? 0 : Math.min(overlap, previous.length)
+      const window = reach > 0 ? Buffer.concat([previous!.subarray(-reach), bytes]) : bytes
+      const last = window.lastIndexOf(split.bytes)
+      pieces.push(bytes)
+      held += bytes.length
+      if (last === -1) continue
+      const all = Buffer.concat(pieces, held)
+      const end = held - bytes.length - reach + last
+      const rest = all.subarray(end + split.bytes.length)
+      pieces = rest.length > 0 ? [rest] : []
+      held = rest.length
+      yield splitRecords(all.subarray(0, end), split)
     }
   } catch (error) {
     throw fileError(path, error)
   }
-  const last = pieces.join("") + decoder.end()
-  if (last !== "") yield [last]
+  if (held > 0) yield splitRecords(Buffer.concat(pieces, held), split)
 }
 
 type Opened = () => AsyncIterable<Array<string>>
@@ -154,7 +206,7 @@ const argsRecords = (values: ReadonlyArray<string>, delimiter: string): Array<st
     return pieces
   })
 
-const openSource = async (source: Source, options: ReadOptions): Promise<Opened> => {
+const openSource = async (source: Source, options: ReadOptions, split: Splitter): Promise<Opened> => {
   switch (source._tag) {
     case "Args": {
       const values = argsRecords(source.values, options.delimiter)
@@ -163,16 +215,16 @@ const openSource = async (source: Source, options: ReadOptions): Promise<Opened>
       }
     }
     case "Stdin":
-      return () => records(stdinStream(options), options.delimiter, "-")
+      return () => records(stdinStream(options), split, "-")
     case "File": {
-      if (source.path === "-") return () => records(stdinStream(options), options.delimiter, "-")
+      if (source.path === "-") return () => records(stdinStream(options), split, "-")
       let handle: fsp.FileHandle
       try {
         handle = await fsp.open(source.path, "r")
       } catch (error) {
         throw fileError(source.path, error)
       }
-      return () => records(handle.createReadStream({ highWaterMark: 1 << 16 }), options.delimiter, source.path)
+      return () => records(handle.createReadStream({ highWaterMark: 1 << 16 }), split, source.path)
     }
   }
 }
@@ -222,10 +274,17 @@ export const open = async (
   groups: ReadonlyArray<ReadonlyArray<Source>>,
   options: ReadOptions
 ): Promise<AsyncIterable<ReadonlyArray<string>>> => {
+  let warned = false
+  const onNul = () => {
+    if (warned) return
+    warned = true
+    options.warn?.(nulWarning)
+  }
+  const split = splitter(options.delimiter, onNul)
   const opened: Array<Array<Opened>> = []
   for (const group of groups) {
     const sources: Array<Opened> = []
-    for (const source of group) sources.push(await openSource(source, options))
+    for (const source of group) sources.push(await openSource(source, options, split))
     opened.push(sources)
   }
   const columns = (row: ReadonlyArray<string>) => row.flatMap((record) => splitColumns(record, options.colsep))

@@ -43,6 +43,7 @@ const openInputs = (config: Config, io: Io) =>
         delimiter: config.delimiter,
         colsep: config.colsep,
         link: config.link,
+        warn: (message) => void io.stderr.write(Exit.line(`warning: ${message}`)),
         ...(io.stdin === undefined ? {} : { stdin: io.stdin })
       }),
     catch: (error) => error instanceof InputError ? error : new InputError({ message: String(error) })

@@ -18,6 +18,7 @@ import * as os from "node:os"
 import { UsageError } from "./argv.js"
 import type { Source } from "./inputs.js"
 import { parseCommandLine, unescapeDelimiter } from "./inputs.js"
+import { fromPerl, PerlRegexError } from "./perlRegex.js"
 import type { Template } from "./template.js"
 import { parse as parseTemplate } from "./template.js"
 
@@ -190,8 +191,9 @@ export const parseTermSeq = (value: string): TermSeq =>
 
 const parseColsep = (value: string): RegExp => {
   try {
-    return new RegExp(value)
-  } catch {
+    return fromPerl(value)
+  } catch (error) {
+    if (error instanceof PerlRegexError) throw bad("--colsep", `a regular expression without ${error.feature}`, value)
     throw bad("--colsep", "a regular expression", value)
   }
 }

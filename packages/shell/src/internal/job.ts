@@ -5,6 +5,7 @@ import type { JobError, JobResult, JobSpec, RunOptions } from "../Job.js"
 import { JobExitError, JobSignalError, JobSpawnError, JobTimeoutError } from "../Job.js"
 import type { JobOutput, JobRecord } from "../Output.js"
 import { OutputClosedError } from "../Output.js"
+import * as Bytes from "./bytes.js"
 import { type ExitStatus, runChild } from "./spawn.js"
 import { defaultTermSeq, type TermSeq } from "./termSeq.js"
 
@@ -53,13 +54,26 @@ export const execPrefixed = (command: string, shell: string): string => {
   return `exec ${command}`
 }
 
+/**
+ * Node writes every argument of a child as UTF-8, so a byte that is not valid
+ * UTF-8 cannot reach the job as itself. A shell can make it, though: the
+ * command line travels as the argument of `printf %b` (escaped bytes as
+ * `\0NNN`), the shell turns it back into its bytes and evaluates that. `$0`
+ * stays the shell's name and no positional parameter or variable is left.
+ */
+const viaPrintf = "c=$(printf %bx \"$1\"); shift; eval \"unset c; ${c%x}\""
+
 const commandLine = (
   command: string | ReadonlyArray<string>,
   shell: string
-): readonly [string, ReadonlyArray<string>] =>
-  typeof command === "string"
-    ? [shell, ["-c", execPrefixed(command, shell)]]
-    : [command[0] ?? "", command.slice(1)]
+): readonly [string, ReadonlyArray<string>] => {
+  if (typeof command !== "string") {
+    if (!command.some(Bytes.hasRawBytes)) return [command[0] ?? "", command.slice(1)]
+    command = `exec ${commandText(command)}`
+  }
+  const line = execPrefixed(command, shell)
+  return Bytes.hasRawBytes(line) ? [shell, ["-c", viaPrintf, shell, Bytes.printfEscaped(line)]] : [shell, ["-c", line]]
+}
 
 /** @internal */
 export interface AttemptOptions {

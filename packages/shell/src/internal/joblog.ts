@@ -5,6 +5,7 @@ import type * as Scope from "effect/Scope"
 import * as fs from "node:fs"
 import type { JobResult } from "../Job.js"
 import type { JoblogWriter, ResumeMode } from "../Joblog.js"
+import * as Bytes from "./bytes.js"
 import { signalNumber } from "./termSeq.js"
 
 /** @internal */
@@ -66,7 +67,7 @@ export const open = (
   ).pipe(Effect.map((fd): JoblogWriter => ({
     write: (result) =>
       Effect.try({
-        try: () => void fs.writeSync(fd, formatRow(result)),
+        try: () => void fs.writeSync(fd, Bytes.encode(formatRow(result))),
         catch: (error) => new JoblogError({ path, reason: errnoReason(error) })
       })
   })))

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Scope from "effect/Scope"
 import * as os from "node:os"
 import type { JobInfo, JobOutput, JobRecord, Output, OutputClosedError, OutputOptions } from "../Output.js"
+import * as Bytes from "./bytes.js"
 import { LineWriter, writeBuffer } from "./outputLines.js"
 import { Order } from "./outputOrder.js"
 import type { Waiting } from "./outputOrder.js"
@@ -31,14 +32,20 @@ const textFields = (name: "stdout" | "stderr", bytes: Uint8Array): Record<string
   }
 }
 
+/** A string that holds bytes ({@link Bytes.decode}) as JSON text: each escaped byte becomes U+FFFD. */
+const lossyText = (text: string): string => Bytes.hasRawBytes(text) ? lossyUtf8.decode(Bytes.encode(text)) : text
+const base64 = (text: string): string => Bytes.encode(text).toString("base64")
+
 /** @internal */
 export const jsonLine = (record: JobRecord, stdout: Uint8Array, stderr: Uint8Array): string => {
   const out = textFields("stdout", stdout)
   const err = textFields("stderr", stderr)
   return JSON.stringify({
     seq: record.seq,
-    args: record.args,
-    command: record.command,
+    args: record.args.map(lossyText),
+    command: lossyText(record.command),
+    ...(record.args.some(Bytes.hasRawBytes) ? { args_base64: record.args.map(base64) } : {}),
+    ...(Bytes.hasRawBytes(record.command) ? { command_base64: base64(record.command) } : {}),
     exit: record.exit,
     signal: record.signal,
     start: record.start,
@@ -128,7 +135,7 @@ const openedUntilScopeEnds = (
   }))
 
 const prefixOf = (job: JobInfo): Uint8Array | undefined =>
-  job.tag === undefined ? undefined : encoder.encode(`${job.tag}\t`)
+  job.tag === undefined ? undefined : Bytes.encode(`${job.tag}\t`)
 
 /** `ungroup`: bytes go straight through. Tags and keepOrder do not apply (as with GNU parallel's `-u`). */
 const ungrouped = (shared: Shared): JobOutput => ({
