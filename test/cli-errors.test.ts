@@ -47,6 +47,12 @@ const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
   [["--termseq", "FOO,1", "echo"], "fanout: --termseq: expected a signal name, not 'FOO' in, got 'FOO,1'"],
   [["--colsep", "(", "echo"], "fanout: --colsep: expected a regular expression, got '('"],
   [["-d", "", "echo"], "fanout: -d: expected a non-empty delimiter, got ''"],
+  [["-a", "", "echo"], "fanout: -a: expected a file name, got ''"],
+  [["--arg-file=", "echo"], "fanout: -a: expected a file name, got ''"],
+  [
+    ["--colsep", "a++", "echo"],
+    "fanout: --colsep: expected a regular expression without possessive quantifiers, got 'a++'"
+  ],
   [["--resume", "echo"], "fanout: --resume: expected --joblog FILE to resume from, got none"],
   [
     ["--resume", "--resume-failed", "--joblog", "x", "echo"],

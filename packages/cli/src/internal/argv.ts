@@ -177,6 +177,10 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
       break
     }
   }
+  // @effect/cli reads an empty value as none: `-a ''` would silently read stdin.
+  if (values.get("arg-file")?.includes("") === true) {
+    throw new UsageError({ message: "-a: expected a file name, got ''" })
+  }
   const shell = values.get("completions")?.[0]
   if (shell !== undefined && !["sh", "bash", "fish", "zsh"].includes(shell)) {
     throw new UsageError({ message: `--completions: expected sh, bash, fish or zsh, got '${shell}'` })
