@@ -9,6 +9,10 @@ import { afterAll, describe, expect, it } from "vitest"
 const readme = readFileSync("README.md", "utf8")
 const blocks = Array.from(readme.matchAll(/```ts\n([\s\S]*?)```/g), (match) => match[1]!)
 const dir = mkdtempSync(join("test", ".readme-"))
+// A ```js block that starts with `// NAME.mjs` is a module the examples import: written beside them.
+for (const [, name, code] of readme.matchAll(/```js\n\/\/ ([\w-]+\.mjs)\b[^\n]*\n([\s\S]*?)```/g)) {
+  writeFileSync(join(dir, name!), code!)
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe("README", () => {
@@ -32,7 +36,7 @@ describe("README", () => {
       join(dir, "tsconfig.json"),
       JSON.stringify({
         extends: "../../tsconfig.base.json",
-        compilerOptions: { noUnusedLocals: false },
+        compilerOptions: { noUnusedLocals: false, allowJs: true },
         include: ["*.ts"]
       })
     )

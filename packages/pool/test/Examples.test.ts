@@ -30,6 +30,12 @@ describe("examples", () => {
     expect(out).toContain("6 commands, 6 done, at most 3 at a time (limit 3)")
   })
 
+  it("cpu-bound: a CPU-bound function on a ThreadPool, TypeScript module under tsx, same results", async () => {
+    const out = await run("cpu-bound")
+    expect(out).toMatch(/^\d+ x fib\(32\) on \d+ threads: results identical$/m)
+    expect(out).toMatch(/^speed-up: \d+\.\d\dx with \d+ threads$/m)
+  })
+
   it("fail-fast: the failure interrupts the running tasks and leaves no process behind", async () => {
     const out = await run("fail-fast")
     expect(out).toContain("result: failed (Error: task 3 failed)")

@@ -5,6 +5,10 @@
  * The thread waits for calls on its port's 'message' event, so between calls
  * its event loop keeps turning and the module's timers and messages work.
  *
+ * A TypeScript module is imported after registering tsx's loader in the thread
+ * (`workerData.tsLoader`): on Node 20 a thread does not inherit the `--import
+ * tsx` hooks of the process (tsx#354), so `.ts` would not load otherwise.
+ *
  * Messages, thread to pool: `{ type: "ready" }`, `{ type: "startError", error }`,
  * `{ type: "done", id, value, heapUsed? }`, `{ type: "failed", id, error }`.
  * Pool to thread: `{ id, name, args }`.
@@ -55,7 +59,11 @@ const run = async (module, { id, name, args }) => {
   }
 }
 
-import(workerData.module).then(
+const loaded = workerData.tsLoader === undefined
+  ? Promise.resolve()
+  : import(workerData.tsLoader).then((api) => void api.register())
+
+loaded.then(() => import(workerData.module)).then(
   (module) => {
     parentPort.on("message", (message) => void run(module, message))
     parentPort.postMessage({ type: "ready" })

@@ -15,6 +15,8 @@ export interface ThreadOptions {
   readonly resourceLimits: ResourceLimits | undefined
   readonly execArgv: ReadonlyArray<string> | undefined
   readonly env: Readonly<Record<string, string>> | undefined
+  /** tsx's ESM API (a file URL) to register before importing a TypeScript module. */
+  readonly tsLoader: string | undefined
   /** Report the heap after each call (for recycling above a heap size). */
   readonly reportHeap: boolean
 }
@@ -61,7 +63,7 @@ export class Thread {
     this.started = new Promise((resolve) => (this.onStart = resolve))
     this.worker = new Worker(bootstrap, {
       eval: true,
-      workerData: { module: options.module, reportHeap: options.reportHeap },
+      workerData: { module: options.module, tsLoader: options.tsLoader, reportHeap: options.reportHeap },
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
       ...(options.execArgv === undefined ? {} : { execArgv: [...options.execArgv] }),
       ...(options.env === undefined ? {} : { env: { ...options.env } })

@@ -15,9 +15,11 @@
 import { PoolClosedError, WorkerPool } from "@fanout/pool"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import type { TransferListItem } from "node:worker_threads"
 import type { Options, RunOptions, Stats, ThreadPool } from "../ThreadPool.js"
 import { isTransferred, transferKey } from "../Transfer.js"
@@ -28,6 +30,22 @@ const moduleUrl = (module: URL | string): string =>
   module instanceof URL ? module.href : /^[a-z][a-z0-9+.-]*:/i.test(module) && !path.isAbsolute(module)
     ? module
     : pathToFileURL(path.resolve(module)).href
+
+/**
+ * For a TypeScript module, tsx's ESM API as the module's own project resolves
+ * it. `require.resolve` gives the CommonJS entry, whose `register` resolves its
+ * hooks to a path that does not exist when imported; the ESM file beside it works.
+ */
+const tsLoaderFor = (module: string): string | undefined => {
+  if (!module.startsWith("file:") || !/\.[cm]?tsx?$/.test(module)) return undefined
+  try {
+    const cjs = createRequire(fileURLToPath(module)).resolve("tsx/esm/api")
+    const esm = cjs.replace(/\.cjs$/, ".mjs")
+    return fs.existsSync(esm) ? pathToFileURL(esm).href : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** Arguments as sent: values marked with `transfer` unwrapped, their buffers gathered. */
 const unwrapArgs = (args: ReadonlyArray<unknown>): [Array<unknown>, Array<TransferListItem>] => {
@@ -171,6 +189,7 @@ const startThreads = (options: Options, size: number): Effect.Effect<Threads, Th
   const module = moduleUrl(options.module)
   const threadOptions: ThreadOptions = {
     module,
+    tsLoader: tsLoaderFor(module),
     resourceLimits: options.resourceLimits,
     execArgv: options.execArgv,
     env: options.env,
