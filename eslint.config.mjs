@@ -4,7 +4,7 @@ import * as effectEslint from "@effect/eslint-plugin"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/node_modules", "**/dist", "**/*.md", "bench/results", "**/.tmp", "test/.readme-*"] },
+  { ignores: ["**/node_modules", "**/dist", "**/*.md", "bench/results", "**/.tmp", "test/.readme-*", "bench/.work"] },
   ...tseslint.configs.recommended,
   ...effectEslint.configs.dprint,
   {

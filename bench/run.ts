@@ -18,6 +18,7 @@ import type { Case, CaseResult, Row, Scale } from "./model.js"
 import { profileTool } from "./profile.js"
 import type { ProfileNote } from "./report.js"
 import { environment, renderResults, renderTable } from "./report.js"
+import * as threads from "./threads/cases.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -152,7 +153,8 @@ const main = async () => {
   }
   if (skips.run !== undefined) log(`bench: fanout rows that run jobs are skipped: ${skips.run}`)
   const built = await library.bundle()
-  let all = [...library.cases(scale, built), ...cli.cases(scale, skips)]
+  const threadsBuilt = await threads.bundle()
+  let all = [...library.cases(scale, built), ...threads.cases(scale, threadsBuilt), ...cli.cases(scale, skips)]
   if (stillMissing.includes("parallel")) {
     all = all.map((c) => ({
       ...c,

@@ -14,6 +14,9 @@ const cases = [
   "lib-noop",
   "lib-sleep",
   "lib-memory",
+  "threads-noop",
+  "threads-cpu",
+  "threads-stop",
   "cli-true-j2",
   "cli-true-j8",
   "cli-sleep",
@@ -23,7 +26,7 @@ const cases = [
 ]
 
 /** Rows that measure fanout itself; everything else is a peer and must always have numbers. */
-const isFanout = (tool: string) => /^(fanout|applyInParallel|WorkerPool)/.test(tool)
+const isFanout = (tool: string) => /^(fanout|applyInParallel|WorkerPool|ThreadPool|interrupt a|close a)/.test(tool)
 
 interface Summary {
   readonly median: number
