@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { bundle, fanout, hasParallel, parallel, spawnFanout, tempDir } from "./fixtures/cli/fanout.js"
+import { survivors, waitFor } from "./fixtures/cli/processes.js"
 
 const dir = tempDir()
 
@@ -96,23 +97,6 @@ describe("fanout runs jobs", () => {
     expect(fs.readFileSync(path.join(dir, "head-stderr"), "utf8")).toBe("")
   })
 })
-
-/** Processes whose command line contains `needle` (ours excluded). */
-const survivors = (needle: string) => {
-  try {
-    return execFileSync("pgrep", ["-f", needle], { encoding: "utf8" }).trim().split("\n").filter(Boolean)
-  } catch {
-    return []
-  }
-}
-
-const waitFor = async (check: () => boolean, what: string) => {
-  const deadline = Date.now() + 20_000
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 describe("fanout on signals", () => {
   for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
