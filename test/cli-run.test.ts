@@ -82,10 +82,10 @@ describe("fanout runs jobs", () => {
     expect(result.stdout).toBe("")
   })
 
-  it("stops quietly when the reader of its stdout goes away", () => {
-    const out = execFileSync("sh", [
+  it("stops quietly with SIGPIPE's status (as GNU parallel) when the reader of its stdout goes away", () => {
+    const out = execFileSync("bash", [
       "-c",
-      `"$0" "$1" -j2 'seq 100000; : {}' ::: 1 2 3 4 2>"$2" | head -n 2; echo "status=$?"`,
+      `"$0" "$1" -j2 'seq 100000; : {}' ::: 1 2 3 4 2>"$2" | head -n 2; echo "status=\${PIPESTATUS[0]}"`,
       process.execPath,
       bundle(),
       path.join(dir, "head-stderr")
@@ -93,7 +93,7 @@ describe("fanout runs jobs", () => {
       encoding: "utf8",
       timeout: 30_000
     })
-    expect(out).toBe("1\n2\nstatus=0\n")
+    expect(out).toBe("1\n2\nstatus=141\n")
     expect(fs.readFileSync(path.join(dir, "head-stderr"), "utf8")).toBe("")
   })
 })

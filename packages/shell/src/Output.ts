@@ -14,6 +14,7 @@ import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/output.js"
+import * as sink from "./internal/outputSink.js"
 
 /**
  * - `group`: a job's stdout then its stderr, each whole, written when the job ends.
@@ -100,6 +101,24 @@ export interface JobRecord {
  * @category errors
  */
 export class OutputClosedError extends Data.TaggedError("OutputClosedError")<{}> {}
+
+/**
+ * Writing to our own stdout or stderr failed for another reason than a reader
+ * that went away (a full disk, an I/O error). Output was lost, so it is not
+ * quiet like `OutputClosedError`: the batch dies with it (a defect carrying
+ * this error) and running jobs are stopped. `message`: `cannot write to
+ * standard output: no space left on device`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const OutputWriteError: typeof sink.OutputWriteError = sink.OutputWriteError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type OutputWriteError = sink.OutputWriteError
 
 /**
  * One attempt of one job.

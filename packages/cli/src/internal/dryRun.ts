@@ -1,10 +1,19 @@
 /**
  * `--dry-run`: every job's command line on stdout, one a line, exactly as GNU
- * parallel prints them.
+ * parallel prints them — with the job's tag, and without the jobs a resume
+ * skips. The lines go through `@fanout/shell`'s `Output` like a real run's
+ * output, so a reader that goes away and a write that fails are handled by
+ * the same code.
  *
  * @internal
  */
-import { Bytes } from "@fanout/shell"
+import { Bytes, Joblog, Output } from "@fanout/shell"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
+import * as Status from "./exit.js"
+import { InputError } from "./inputs.js"
+import { resumeOf, type Tag, tagOf } from "./jobSpec.js"
 import type { Config } from "./options.js"
 import { render } from "./template.js"
 
@@ -15,66 +24,88 @@ import { render } from "./template.js"
  */
 const drySlot = (jobs: number, seq: number): number => jobs === Infinity ? seq : jobs === 1 ? 1 : ((seq - 1) % 2) + 1
 
-/** Raised when stdout's reader went away: stop quietly. @internal */
-export class BrokenPipe extends Error {}
+type Write = (text: string) => Promise<Exit.Exit<void, Output.OutputClosedError>>
 
-/** @internal */
-export const dryRun = async (
+/** The printed line of job `seq`. */
+const lineOf = (config: Config, tag: Tag | undefined, args: ReadonlyArray<string>, seq: number): string => {
+  const slot = drySlot(config.jobs, seq)
+  const command = render(config.template, args, seq, slot)
+  return tag === undefined ? `${command}\n` : `${tag(args, seq)(slot)}\t${command}\n`
+}
+
+/**
+ * Lines go out in big writes while inputs keep coming, and at once when
+ * fanout would wait for more input (an immediate runs only then). Resolves
+ * with the first write that failed, if any.
+ */
+const writeLines = async (
   config: Config,
   jobs: AsyncIterable<ReadonlyArray<string>>,
-  out: NodeJS.WritableStream,
-  signal: AbortSignal
-): Promise<void> => {
-  let broken = false
-  const onError = (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") broken = true
-    else throw error
-  }
-  // Kept for good: the EPIPE may be reported after the last write returned.
-  out.on("error", onError)
+  skip: ((seq: number) => boolean) | undefined,
+  write: Write
+): Promise<Exit.Exit<void, Output.OutputClosedError>> => {
+  const tag = tagOf(config)
   let buffer = ""
+  let failed: Exit.Exit<void, Output.OutputClosedError> | undefined
   let pending: Promise<void> | undefined
-  const write = () => {
-    if (buffer === "" || broken) return
-    const ok = out.write(Bytes.encode(buffer))
+  const flush = () => {
+    if (buffer === "" || failed !== undefined) return
+    const text = buffer
     buffer = ""
-    if (!ok) {
-      // A stream that failed (EPIPE) never drains: stop waiting on any of the three.
-      pending = new Promise<void>((resolve) => {
-        const done = () => {
-          out.off("drain", done).off("close", done).off("error", done)
-          resolve()
-        }
-        out.on("drain", done).on("close", done).on("error", done)
-      })
-    }
+    const previous = pending ?? Promise.resolve()
+    pending = previous.then(() => write(text)).then((exit) => void (Exit.isFailure(exit) && (failed ??= exit)))
   }
-  // Lines go out in big writes while inputs keep coming, and at once when
-  // fanout would wait for more input (the immediate runs only then).
   let scheduled: NodeJS.Immediate | undefined
-  const flushWhenIdle = () => {
-    scheduled ??= setImmediate(() => {
-      scheduled = undefined
-      write()
-    })
-  }
   let seq = 0
   try {
     for await (const args of jobs) {
-      if (signal.aborted || broken) break
+      if (failed !== undefined) break
       seq += 1
-      buffer += render(config.template, args, seq, drySlot(config.jobs, seq)) + "\n"
-      if (buffer.length >= 1 << 16) write()
-      else flushWhenIdle()
-      if (pending !== undefined) {
+      if (skip?.(seq) === true) continue
+      buffer += lineOf(config, tag, args, seq)
+      if (buffer.length >= 1 << 16) {
+        flush()
         await pending
-        pending = undefined
+      } else {
+        scheduled ??= setImmediate(() => {
+          scheduled = undefined
+          flush()
+        })
       }
     }
   } finally {
     if (scheduled !== undefined) clearImmediate(scheduled)
   }
-  write()
-  if (pending !== undefined) await pending
-  if (broken) throw new BrokenPipe()
+  flush()
+  await pending
+  return failed ?? Exit.void
 }
+
+/**
+ * Prints the dry run; the result is the exit status (0, or 141 when the reader
+ * went away). A write error dies with `OutputWriteError`, as in a real run.
+ *
+ * @internal
+ */
+export const dryRun = (
+  config: Config,
+  jobs: AsyncIterable<ReadonlyArray<string>>,
+  stdout: NodeJS.WritableStream
+): Effect.Effect<number, InputError | Joblog.JoblogError> =>
+  Effect.scoped(Effect.gen(function*() {
+    const resume = resumeOf(config)
+    const finished = resume !== undefined && config.joblog !== undefined
+      ? yield* Joblog.finishedSeqs(config.joblog, resume)
+      : undefined
+    const output = yield* Output.make({ mode: "ungroup", keepOrder: false, format: "raw", stdout })
+    const job = yield* output.open({ seq: 1 })
+    const runPromiseExit = Runtime.runPromiseExit(yield* Effect.runtime<never>())
+    const write: Write = (text) => runPromiseExit(job.stdout(Bytes.encode(text)))
+    const exit = yield* Effect.tryPromise({
+      try: () => writeLines(config, jobs, finished === undefined ? undefined : (seq) => finished.has(seq), write),
+      catch: (error) => error instanceof InputError ? error : new InputError({ message: String(error) })
+    })
+    yield* exit
+    yield* output.finish
+    return 0
+  })).pipe(Effect.catchTag("OutputClosedError", () => Effect.succeed(Status.brokenPipe)))

@@ -9,6 +9,15 @@ import type * as ValidationError from "@effect/cli/ValidationError"
 /** A usage or input error (GNU parallel's 255). @internal */
 export const usageError = 255
 
+/**
+ * A run whose stdout's reader went away (`| head`): what a shell reports for a
+ * program killed by SIGPIPE, as GNU parallel exits then, for a real run and a
+ * dry run alike.
+ *
+ * @internal
+ */
+export const brokenPipe = 141
+
 /** @internal */
 export const signalStatus = (signal: NodeJS.Signals): number => (signal === "SIGINT" ? 130 : 143)
 

@@ -8,9 +8,10 @@ import type * as CliApp from "@effect/cli/CliApp"
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as CliCommand from "@effect/cli/Command"
 import * as ValidationError from "@effect/cli/ValidationError"
+import { Output } from "@fanout/shell"
 import * as Effect from "effect/Effect"
 import { split, UsageError } from "./argv.js"
-import { BrokenPipe, dryRun } from "./dryRun.js"
+import { dryRun } from "./dryRun.js"
 import * as Exit from "./exit.js"
 import { hangup } from "./hangup.js"
 import { InputError, open } from "./inputs.js"
@@ -29,12 +30,6 @@ export interface Io {
 }
 
 const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr })
-
-/**
- * Exit status of a stdout whose reader went away, as if killed by SIGPIPE
- * (what `yes | head -1` reports for `yes`).
- */
-const brokenPipeStatus = 141
 
 const openInputs = (config: Config, io: Io) =>
   Effect.tryPromise({
@@ -69,17 +64,8 @@ export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number,
     yield* warnIfTerminal(config, io)
     const jobs = yield* openInputs(config, io)
     if (config.dryRun) {
-      return yield* Effect.tryPromise({
-        try: (signal) => dryRun(config, jobs, io.stdout, signal).then(() => 0),
-        catch: (error) => error
-      }).pipe(
-        Effect.catchAll((error) =>
-          error instanceof BrokenPipe
-            ? Effect.succeed(brokenPipeStatus)
-            : error instanceof InputError
-            ? Effect.fail(error)
-            : Effect.die(error)
-        )
+      return yield* dryRun(config, jobs, io.stdout).pipe(
+        Effect.catchTag("JoblogError", (error) => Effect.fail(new InputError({ message: error.message })))
       )
     }
     return yield* runBatch(config, jobs, io, hangup).pipe(
@@ -132,7 +118,12 @@ export const main = (
       Effect.map(() => status)
     )
   }).pipe(
-    Effect.catchAllDefect((defect) => defect instanceof UsageError ? Effect.fail(defect) : Effect.die(defect)),
+    // A write to our own stdout or stderr that failed (a full disk) is the user's to know, not an internal error.
+    Effect.catchAllDefect((defect) =>
+      defect instanceof UsageError || defect instanceof Output.OutputWriteError
+        ? Effect.fail(defect)
+        : Effect.die(defect)
+    ),
     Effect.catchAll((error) =>
       Effect.sync(() => {
         const message = ValidationError.isValidationError(error) ? Exit.validationMessage(error) : error.message

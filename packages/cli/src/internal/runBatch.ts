@@ -9,10 +9,11 @@ import { Batch, Output } from "@fanout/shell"
 import type * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "./exit.js"
+import { resumeOf, tagOf } from "./jobSpec.js"
 import type { Config } from "./options.js"
 import * as Progress from "./progress.js"
-import type { Template } from "./template.js"
-import { parse as parseTemplate, render } from "./template.js"
+import { render } from "./template.js"
 
 /**
  * `-j 0`: "as many as possible". GNU parallel caps it by the file handles and
@@ -22,20 +23,9 @@ import { parse as parseTemplate, render } from "./template.js"
  */
 const unlimitedJobs = 256
 
-const literally = (value: string) => value
-
-const tagOf = (config: Config, tagString: Template | undefined) => {
-  if (tagString !== undefined) {
-    return (args: ReadonlyArray<string>, seq: number) => (slot: number) => render(tagString, args, seq, slot, literally)
-  }
-  if (config.tag) return (args: ReadonlyArray<string>) => args.join(" ")
-  return undefined
-}
-
 /** Job specs, made as the batch reads them: nothing is held beyond the pool's read-ahead. */
 async function* specs(config: Config, jobs: AsyncIterable<ReadonlyArray<string>>) {
-  const tagString = config.tagString === undefined ? undefined : parseTemplate([config.tagString])
-  const tag = tagOf(config, tagString)
+  const tag = tagOf(config)
   let seq = 0
   for await (const args of jobs) {
     const n = ++seq
@@ -91,11 +81,11 @@ export const runBatch = (
       delay: config.delay > 0 ? Duration.millis(config.delay * 1000) : undefined,
       output,
       joblog: config.joblog,
-      resume: config.resume === "none" ? undefined : config.resume === "all" ? "all" : "succeeded",
+      resume: resumeOf(config),
       drain,
       onJobEnd: progress?.onJobEnd,
       warn: (message) => Effect.sync(() => void io.stderr.write(`fanout: ${message}\n`))
     })
     if (progress !== undefined) yield* progress.finish
-    return summary.exitStatus
+    return summary.stoppedBy === "output-closed" ? Exit.brokenPipe : summary.exitStatus
   }))

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import type { JobError, JobResult, JobSpec, RunOptions } from "../Job.js"
 import { JobExitError, JobSignalError, JobSpawnError, JobTimeoutError } from "../Job.js"
 import type { JobOutput, JobRecord } from "../Output.js"
-import { OutputClosedError } from "../Output.js"
+import type { OutputClosedError } from "../Output.js"
 import * as Bytes from "./bytes.js"
 import { type ExitStatus, runChild } from "./spawn.js"
 import { defaultTermSeq, type TermSeq } from "./termSeq.js"
@@ -166,7 +166,8 @@ export const runAttempt = (
           return Effect.zipRight(endOutput(result, true), new JobSpawnError({ result, code: failure.code }))
         },
         onSuccess: (outcome): Effect.Effect<JobResult, JobError | OutputClosedError> => {
-          if (outcome.outputClosed) return new OutputClosedError()
+          // A closed reader fails quietly; a failed write dies with its OutputWriteError.
+          if (outcome.outputFailure !== undefined) return Effect.failCause(outcome.outputFailure)
           const timedOut = outcome.timedOut !== undefined
           const { status } = outcome
           const result = makeResult(start, outcome.end, status, timedOut, outcome.stdoutBytes, outcome.stderrBytes)

@@ -84,7 +84,7 @@ export const make = (options: OutputOptions): Effect.Effect<Output, never, Scope
     const threshold = options.spillThreshold ?? defaultSpillThreshold
     const lock = new Lock()
     const out = new Sink(options.stdout ?? process.stdout, state)
-    const err = new Sink(options.stderr ?? process.stderr, state)
+    const err = new Sink(options.stderr ?? process.stderr, state, "standard error")
     const keepOrder = options.keepOrder && (options.format === "json" || options.mode !== "ungroup")
     const order = keepOrder ? new Order(lock, new Quota(threshold * BACKLOG_THRESHOLDS)) : undefined
     const shared: Shared = { state, out, err, lock, order, threshold, tmpdir: options.tmpdir ?? os.tmpdir() }

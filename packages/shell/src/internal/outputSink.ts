@@ -1,6 +1,39 @@
 /** @internal */
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { OutputClosedError } from "../Output.js"
+
+/**
+ * Writing to one of our own streams failed for a reason other than a reader
+ * that went away (a full disk, an I/O error): output was lost, so the run
+ * must end with an error, not carry on or exit 0.
+ *
+ * @internal
+ */
+export class OutputWriteError extends Data.TaggedError("OutputWriteError")<{
+  readonly stream: "standard output" | "standard error"
+  readonly reason: string
+}> {
+  override get message() {
+    return `cannot write to ${this.stream}: ${this.reason}`
+  }
+}
+
+const reasons: Record<string, string> = {
+  ENOSPC: "no space left on device",
+  EIO: "input/output error",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large",
+  EBADF: "bad file descriptor",
+  EACCES: "permission denied",
+  EAGAIN: "resource temporarily unavailable"
+}
+
+const reasonOf = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === "string" && reasons[code] !== undefined) return reasons[code]
+  return error instanceof Error ? error.message : String(error)
+}
 
 // Built on use, not at load: Output.ts imports this module while it is itself still loading.
 const failClosed = (): Effect.Effect<never, OutputClosedError> => Effect.fail(new OutputClosedError())
@@ -15,6 +48,7 @@ const isClosedError = (error: unknown): boolean => {
 }
 
 interface WritableLike extends NodeJS.WritableStream {
+  readonly errored?: Error | null
   readonly writableNeedDrain?: boolean
   readonly writableLength?: number
 }
@@ -60,7 +94,11 @@ export class Sink {
   readonly write: (chunk: Uint8Array) => Effect.Effect<void, OutputClosedError>
   private readonly awaitDrain: Effect.Effect<void, OutputClosedError>
 
-  constructor(readonly stream: WritableLike, readonly state: Closed) {
+  constructor(
+    readonly stream: WritableLike,
+    readonly state: Closed,
+    private readonly name: OutputWriteError["stream"] = "standard output"
+  ) {
     // The listener stays attached until the Output's scope closes, so an EPIPE is never an unhandled
     // 'error' event (and the one left behind keeps a late EPIPE quiet after that).
     stream.on("error", this.onError)
@@ -68,7 +106,9 @@ export class Sink {
     state.onClose(() => this.wake())
     this.awaitDrain = Effect.async<void, OutputClosedError>((resume) => {
       if (state.closed) return resume(state.fail)
-      if (stream.writableNeedDrain === false) return resume(Effect.void)
+      // A stream whose write failed at once (a file on a full disk) needs no drain, but its 'error'
+      // comes on the next tick: wait for that, or the run would go on as if the bytes were written.
+      if (stream.writableNeedDrain === false && !stream.errored) return resume(Effect.void)
       const waiter = () => resume(state.closed ? state.fail : Effect.void)
       this.drainWaiters.push(waiter)
       return Effect.sync(() => {
@@ -102,12 +142,20 @@ export class Sink {
     try {
       return this.stream.write(chunk)
     } catch (error) {
-      this.state.close(isClosedError(error) ? undefined : error)
+      this.failed(error)
       return true
     }
   }
 
-  private readonly onError = (error: unknown) => this.state.close(isClosedError(error) ? undefined : error)
+  private readonly onError = (error: unknown) => this.failed(error)
+
+  private failed(latest: unknown): void {
+    // A write after the stream broke fails as "destroyed"; why it broke is its first error.
+    const error = this.stream.errored ?? latest
+    this.state.close(
+      isClosedError(error) ? undefined : new OutputWriteError({ stream: this.name, reason: reasonOf(error) })
+    )
+  }
   private readonly onDrain = () => this.wake()
 
   /** Stops listening to the stream; a quiet 'error' listener stays so that a late EPIPE cannot crash us. */
@@ -124,17 +172,18 @@ export class Sink {
   /** Waits until every byte handed to the stream so far has been taken by the OS. */
   readonly flushed: Effect.Effect<void, OutputClosedError> = Effect.async<void, OutputClosedError>((resume) => {
     if (this.state.closed) return resume(this.state.fail)
-    if (this.stream.writableLength === 0) return resume(Effect.void)
+    if (this.stream.writableLength === 0 && !this.stream.errored) return resume(Effect.void)
     const off = this.state.onClose(() => resume(this.state.fail))
     try {
       // The callback of an empty write runs after every write queued before it.
-      this.stream.write(new Uint8Array(0), () => {
+      this.stream.write(new Uint8Array(0), (error?: Error | null) => {
         off()
+        if (error) this.failed(error)
         resume(this.state.closed ? this.state.fail : Effect.void)
       })
     } catch (error) {
       off()
-      this.state.close(isClosedError(error) ? undefined : error)
+      this.failed(error)
       resume(this.state.fail)
     }
     return Effect.sync(off)

@@ -1,4 +1,5 @@
 /** @internal */
+import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -49,8 +50,8 @@ export interface ChildOutcome {
   readonly end: number
   /** The timer fired first: the group was terminated after this long. */
   readonly timedOut: Duration.Duration | undefined
-  /** A sink reported our own stdout/stderr closed: the group was terminated. */
-  readonly outputClosed: boolean
+  /** A sink reported our own stdout/stderr closed, or a write to it failed: the group was terminated. */
+  readonly outputFailure: Cause.Cause<OutputClosedError> | undefined
   readonly stdoutBytes: number
   readonly stderrBytes: number
 }
@@ -121,7 +122,7 @@ export const runChild = (
       let status: ExitStatus | undefined
       let end = 0
       let timedOut: Duration.Duration | undefined
-      let outputClosed = false
+      let outputFailure: Cause.Cause<OutputClosedError> | undefined
       /** The group is being (or was) terminated by us. */
       let stopping = false
       let groupGone = false
@@ -159,7 +160,7 @@ export const runChild = (
           status,
           end,
           timedOut,
-          outputClosed,
+          outputFailure,
           stdoutBytes: bytes.stdout,
           stderrBytes: bytes.stderr
         }))
@@ -190,7 +191,7 @@ export const runChild = (
       const pipe = (readable: Readable, name: "stdout" | "stderr", sink: Sink | undefined) => {
         readable.on("data", (chunk: Buffer) => {
           bytes[name] += chunk.length
-          if (sink === undefined || outputClosed) return
+          if (sink === undefined || outputFailure !== undefined) return
           readable.pause()
           const feed: InFlight = { interrupt: undefined }
           inFlight.add(feed)
@@ -199,7 +200,7 @@ export const runChild = (
               inFlight.delete(feed)
               if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) {
                 // our own output is gone: stop feeding, keep reading, end the job
-                outputClosed = true
+                outputFailure ??= exit.cause
                 if (status === undefined) stop()
               }
               readable.resume()

@@ -1,0 +1,29 @@
+/**
+ * What a job is beyond its command line, the same for a real run and a dry run:
+ * its tag (`--tag`, `--tagstring`) and which jobs a resume skips.
+ *
+ * @internal
+ */
+import type { Joblog } from "@fanout/shell"
+import type { Config } from "./options.js"
+import type { Template } from "./template.js"
+import { parse as parseTemplate, render } from "./template.js"
+
+const literally = (value: string) => value
+
+/** @internal */
+export type Tag = (args: ReadonlyArray<string>, seq: number) => (slot: number) => string
+
+/** The tag of each job, rendered when its slot is known; undefined without `--tag`/`--tagstring`. */
+export const tagOf = (config: Config): Tag | undefined => {
+  const tagString: Template | undefined = config.tagString === undefined ? undefined : parseTemplate([config.tagString])
+  if (tagString !== undefined) {
+    return (args, seq) => (slot) => render(tagString, args, seq, slot, literally)
+  }
+  if (config.tag) return (args) => () => args.join(" ")
+  return undefined
+}
+
+/** `--resume` skips every job the joblog has, `--resume-failed` only those that succeeded. */
+export const resumeOf = (config: Config): Joblog.ResumeMode | undefined =>
+  config.resume === "none" ? undefined : config.resume === "all" ? "all" : "succeeded"
