@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { bundle, fanout, root, tempDir } from "./fixtures/cli/fanout.js"
 
@@ -14,6 +15,7 @@ const unreadable = path.join(dir, "unreadable")
 fs.writeFileSync(unreadable, "x\n")
 fs.chmodSync(unreadable, 0o000)
 const isRoot = process.getuid?.() === 0
+const cpus = os.availableParallelism()
 
 const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
   [["-j", "abc", "echo"], "fanout: -j: expected a number, N%, +N or -N, got 'abc'"],
@@ -27,7 +29,8 @@ const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
   [["echo", "-j"].slice(1), "fanout: -j: expected a value after it"],
   [["--keep-order=1", "echo"], "fanout: --keep-order: takes no value, got '1'"],
   [["--timeout", "abc", "echo"], "fanout: --timeout: expected a duration like 30, 1.5s, 2m or 1h30m, got 'abc'"],
-  [["--timeout", "0", "echo"], "fanout: --timeout: expected a positive duration or N%, got '0'"],
+  [["-j", "1.5", "echo"], "fanout: -j: expected a whole number, N%, +N or -N, got '1.5'"],
+  [["-j", "-500", "echo"], `fanout: -j: expected at least one job slot (${cpus} CPUs -500 leaves none), got '-500'`],
   [["--timeout", "5x", "echo"], "fanout: --timeout: expected a duration like 30, 1.5s, 2m or 1h30m, got '5x'"],
   [["--delay", "1q", "echo"], "fanout: --delay: expected a duration like 30, 1.5s, 2m or 1h30m, got '1q'"],
   [["--retries", "-1", "echo"], "fanout: --retries: expected a whole number, got '-1'"],
@@ -111,7 +114,7 @@ describe("built-ins kept from @effect/cli", () => {
     for (const flag of ["--version", "-V"]) {
       const result = await fanout([flag])
       expect(result.status).toBe(0)
-      expect(result.stdout.trim()).toBe("0.1.0")
+      expect(result.stdout).toBe("0.1.0\n")
     }
   })
 

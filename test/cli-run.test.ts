@@ -127,17 +127,6 @@ describe("fanout on signals", () => {
       expect(rows.map((row) => row.split("\t")[0])).toEqual(["1"])
     })
   }
-
-  it("SIGHUP: starts nothing new, lets the running jobs finish", async () => {
-    const child = spawnFanout(["-j2", "sleep 1; echo done {}", ":::", "1", "2", "3", "4"])
-    let stdout = ""
-    child.stdout?.on("data", (chunk) => (stdout += chunk))
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-    await waitFor(() => survivors("sleep 1; echo done").length >= 2, "the jobs to start")
-    child.kill("SIGHUP")
-    expect(await exited).toBe(0)
-    expect(stdout.trim().split("\n").sort()).toEqual(["done 1", "done 2"])
-  })
 })
 
 const hasTmux = (() => {

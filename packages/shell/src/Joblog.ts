@@ -93,5 +93,7 @@ export const open: (
 export const finishedSeqs: (
   path: string,
   mode: ResumeMode
-) => Effect.Effect<{ readonly has: (seq: number) => boolean; readonly size: number }, JoblogError> =
-  internal.finishedSeqs
+) => Effect.Effect<
+  { readonly has: (seq: number) => boolean; readonly size: number; readonly cut: string | undefined },
+  JoblogError
+> = internal.finishedSeqs

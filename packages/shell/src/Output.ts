@@ -91,6 +91,8 @@ export interface JobRecord {
   readonly start: number
   /** Wall time in milliseconds. */
   readonly runtime: number
+  /** The job was stopped because it ran past its timeout (its `signal` is the one that ended it). */
+  readonly timedOut?: boolean | undefined
 }
 
 /**

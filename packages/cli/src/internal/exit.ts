@@ -18,6 +18,9 @@ export const usageError = 255
  */
 export const brokenPipe = 141
 
+/** A SIGHUP that left inputs unstarted. @internal */
+export const hangupStatus = 129
+
 /** @internal */
 export const signalStatus = (signal: NodeJS.Signals): number => (signal === "SIGINT" ? 130 : 143)
 

@@ -14,5 +14,12 @@ export const hangup: Deferred.Deferred<void> = Deferred.unsafeMake<void>(FiberId
 
 /** @internal */
 export const listen = (): void => {
-  process.on("SIGHUP", () => Deferred.unsafeDone(hangup, Exit.void))
+  let received = false
+  process.on("SIGHUP", () => {
+    if (received) return
+    received = true
+    // GNU parallel's notice; the batch adds how many running jobs it waits for.
+    process.stderr.write("fanout: SIGHUP received. No new jobs will be started.\n")
+    Deferred.unsafeDone(hangup, Exit.void)
+  })
 }

@@ -16,7 +16,10 @@ export type Tag = (args: ReadonlyArray<string>, seq: number) => (slot: number) =
 
 /** The tag of each job, rendered when its slot is known; undefined without `--tag`/`--tagstring`. */
 export const tagOf = (config: Config): Tag | undefined => {
-  const tagString: Template | undefined = config.tagString === undefined ? undefined : parseTemplate([config.tagString])
+  // A tag string is text with replacement strings, never a command: nothing is appended to it.
+  const tagString: Template | undefined = config.tagString === undefined
+    ? undefined
+    : { ...parseTemplate([config.tagString]), appendArgs: false }
   if (tagString !== undefined) {
     return (args, seq) => (slot) => render(tagString, args, seq, slot, literally)
   }

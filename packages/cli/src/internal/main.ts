@@ -96,7 +96,14 @@ export const main = (
   io: Io = defaultIo()
 ): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
   Effect.suspend(() => {
-    const { options, rest } = split(argv)
+    const { options, rest, values } = split(argv)
+    // @effect/cli's own --version adds a blank line; scripts compare the output.
+    if (values.has("version") && !values.has("help")) {
+      return Effect.sync(() => {
+        io.stdout.write(`${version}\n`)
+        return 0
+      })
+    }
     let status = 0
     const app = CliCommand.run(
       command((raw) =>

@@ -125,6 +125,8 @@ export const parseJobs = (value: string, cpus = os.availableParallelism()): numb
   if (match === null) throw bad("-j", "a number, N%, +N or -N", value)
   const [, sign, digits, percent] = match
   const n = Number(digits)
+  // GNU parallel: "Parsing of --jobs/-j/--max-procs/-P failed."
+  if (percent === "" && !Number.isInteger(n)) throw bad("-j", "a whole number, N%, +N or -N", value)
   let jobs: number
   if (percent !== "") jobs = sign === "-" ? -1 : (cpus * n) / 100
   else if (sign === "+") jobs = cpus + n
@@ -132,7 +134,9 @@ export const parseJobs = (value: string, cpus = os.availableParallelism()): numb
   else if (n === 0) return Infinity
   else jobs = n
   if (sign === "-" && percent !== "") throw bad("-j", "a number, N%, +N or -N", value)
-  return Math.max(1, Math.floor(jobs))
+  // GNU parallel: "Cannot run any jobs."
+  if (jobs < 1) throw bad("-j", `at least one job slot (${cpus} CPUs ${sign}${digits}${percent} leaves none)`, value)
+  return Math.floor(jobs)
 }
 
 const unitSeconds: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }
@@ -154,7 +158,7 @@ export const parseDuration = (option: string, value: string): number => {
   return total
 }
 
-const parseTimeout = (value: string): Timeout => {
+const parseTimeout = (value: string): Timeout | undefined => {
   const percent = /^([0-9]+(?:\.[0-9]+)?)%$/.exec(value.trim())
   if (percent !== null) {
     const n = Number(percent[1])
@@ -162,7 +166,8 @@ const parseTimeout = (value: string): Timeout => {
     return { _tag: "Percent", percent: n }
   }
   const seconds = parseDuration("--timeout", value)
-  if (seconds <= 0) throw bad("--timeout", "a positive duration or N%", value)
+  // 0 means no timeout, as in GNU parallel (scripts pass --timeout ${T:-0}).
+  if (seconds === 0) return undefined
   return { _tag: "Seconds", seconds }
 }
 

@@ -87,5 +87,8 @@ export const runBatch = (
       warn: (message) => Effect.sync(() => void io.stderr.write(`fanout: ${message}\n`))
     })
     if (progress !== undefined) yield* progress.finish
-    return summary.stoppedBy === "output-closed" ? Exit.brokenPipe : summary.exitStatus
+    if (summary.stoppedBy === "output-closed") return Exit.brokenPipe
+    // Inputs were left unstarted because of SIGHUP: 128 + its number, as for SIGINT and SIGTERM.
+    if (summary.stoppedBy === "drain" && summary.notStarted > 0) return Exit.hangupStatus
+    return summary.exitStatus
   }))

@@ -38,30 +38,36 @@ function* iterate<A>(items: Iterable<A>): IterableIterator<A> {
 /**
  * The inputs, read until `stopped()`. Iterables stay iterables: the pool pulls
  * them directly, which costs far less per job than a `Stream` of one-item chunks.
- * An async iterable's rejection ends intake and is kept in `failed` (the batch
- * fails with it once the running jobs are done).
+ * An async iterable's rejection ends intake and is kept in `state.error` (the
+ * batch fails with it once the running jobs are done); an input read after the
+ * stop is counted in `state.dropped` (it was never started).
  */
 const intake = <E, R>(
   inputs: Inputs<E, R>,
   stopped: () => boolean,
-  failed: { error?: E }
+  state: { error?: E; dropped: number }
 ): Iterable<JobSpec> | AsyncIterable<JobSpec> | Stream.Stream<JobSpec, E, R> => {
-  if (isStream(inputs)) return Stream.takeWhile(inputs, () => !stopped())
+  const refused = () => {
+    if (!stopped()) return false
+    state.dropped++
+    return true
+  }
+  if (isStream(inputs)) return Stream.takeWhile(inputs, () => !refused())
   if (Symbol.asyncIterator in inputs) {
     return (async function*() {
       try {
         for await (const spec of inputs as AsyncIterable<JobSpec>) {
-          if (stopped()) return
+          if (refused()) return
           yield spec
         }
       } catch (error) {
-        failed.error = error as E
+        state.error = error as E
       }
     })()
   }
   return (function*() {
     for (const spec of inputs as Iterable<JobSpec>) {
-      if (stopped()) return
+      if (refused()) return
       yield spec
     }
   })()
@@ -91,6 +97,11 @@ export const runJobs = <E = never, R = never>(
     const finished = options.resume !== undefined && joblogPath !== undefined
       ? yield* Joblog.finishedSeqs(joblogPath, options.resume)
       : undefined
+    if (finished?.cut !== undefined) {
+      yield* warn(
+        `${joblogPath}: its last line was cut off (a crash while writing it?); resuming from the rows before it`
+      )
+    }
     const joblog: JoblogWriter | undefined = joblogPath === undefined
       ? undefined
       : yield* Joblog.open(joblogPath, { append: options.resume !== undefined || options.joblogAppend === true })
@@ -133,7 +144,13 @@ export const runJobs = <E = never, R = never>(
     }
 
     if (options.drain !== undefined) {
-      yield* Deferred.await(options.drain).pipe(Effect.andThen(() => stop("drain")), Effect.forkScoped)
+      yield* Deferred.await(options.drain).pipe(
+        Effect.andThen(() => {
+          stop("drain")
+          return running > 0 ? warn(`waiting for ${running} jobs to finish`) : Effect.void
+        }),
+        Effect.forkScoped
+      )
     }
 
     const gate = yield* Effect.makeSemaphore(1)
@@ -238,7 +255,7 @@ export const runJobs = <E = never, R = never>(
         yield* Effect.uninterruptibleMask((restore) => Effect.flatMap(restore(runJob(spec)), onFinished))
       })
 
-    const inputFailure: { error?: E } = {}
+    const inputFailure: { error?: E; dropped: number } = { dropped: 0 }
     const jobsIn = intake(source, () => stoppedBy !== undefined, inputFailure)
     const ran = yield* applyInParallel.stream(jobsIn, handle, { concurrency: jobs, ordered: false }).pipe(
       Stream.runDrain,
@@ -258,7 +275,7 @@ export const runJobs = <E = never, R = never>(
       failed: tracker.failed,
       timedOut,
       skipped,
-      notStarted,
+      notStarted: notStarted + inputFailure.dropped,
       failures,
       stoppedBy,
       exitStatus: tracker.exitStatus()

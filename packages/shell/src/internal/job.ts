@@ -143,7 +143,8 @@ export const runAttempt = (
         exit: result.signal === null ? result.exitCode : null,
         signal: result.signal,
         start: result.start,
-        runtime: result.runtime
+        runtime: result.runtime,
+        timedOut: result.timedOut
       }
       return output.end(record, { discard: failed && options.discardOutputOnFailure })
     }

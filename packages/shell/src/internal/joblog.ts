@@ -49,6 +49,17 @@ const errnoReason = (error: unknown): string => {
   return e.code === "ENOENT" ? "no such file or directory" : e.code === "EACCES" ? "permission denied" : e.message
 }
 
+/** Truncates a log to its last whole row, so that rows appended after a crash start on a line of their own. */
+const dropCutLine = (path: string): void => {
+  let text: Buffer
+  try {
+    text = fs.readFileSync(path)
+  } catch {
+    return
+  }
+  if (text.length > 0 && text[text.length - 1] !== 0x0a) fs.truncateSync(path, text.lastIndexOf(0x0a) + 1)
+}
+
 /** @internal */
 export const open = (
   path: string,
@@ -57,13 +68,19 @@ export const open = (
   Effect.acquireRelease(
     Effect.try({
       try: () => {
+        // `-` is our stdout, as in GNU parallel: the header, then a row as each job ends.
+        if (path === "-") {
+          fs.writeSync(1, header)
+          return 1
+        }
+        if (options.append === true) dropCutLine(path)
         const fd = fs.openSync(path, options.append === true ? "a" : "w")
         if (fs.fstatSync(fd).size === 0) fs.writeSync(fd, header)
         return fd
       },
       catch: (error) => new JoblogError({ path, reason: errnoReason(error) })
     }),
-    (fd) => Effect.sync(() => fs.closeSync(fd))
+    (fd) => Effect.sync(() => fd !== 1 && fs.closeSync(fd))
   ).pipe(Effect.map((fd): JoblogWriter => ({
     write: (result) =>
       Effect.try({
@@ -74,6 +91,8 @@ export const open = (
 
 /** A set of seqs as a bit per seq: 10^6 jobs take 125 kB. */
 class SeqSet {
+  /** The cut-off last line, if the log had one. */
+  cut: string | undefined = undefined
   private bits = new Uint8Array(1024)
   size = 0
   add(seq: number): void {
@@ -105,7 +124,10 @@ const rowPattern = /^(\d+)\t[^\t]*\t[-0-9.]+\t *[-0-9.]+\t[-0-9.]+\t[-0-9.]+\t(-
 export const finishedSeqs = (
   path: string,
   mode: ResumeMode
-): Effect.Effect<{ readonly has: (seq: number) => boolean; readonly size: number }, JoblogError> =>
+): Effect.Effect<
+  { readonly has: (seq: number) => boolean; readonly size: number; readonly cut: string | undefined },
+  JoblogError
+> =>
   Effect.tryPromise({
     try: async () => {
       const seqs = new SeqSet()
@@ -117,6 +139,9 @@ export const finishedSeqs = (
         throw error
       }
       const lines = text.split("\n")
+      // A last line without its newline was cut off by a crash mid-write: read up to the last whole row.
+      const cut = lines.pop()
+      if (cut !== undefined && cut !== "") seqs.cut = cut
       for (let i = 1; i < lines.length; i++) {
         const line = lines[i]
         if (line === "") continue

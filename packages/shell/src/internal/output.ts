@@ -50,6 +50,7 @@ export const jsonLine = (record: JobRecord, stdout: Uint8Array, stderr: Uint8Arr
     signal: record.signal,
     start: record.start,
     runtime: record.runtime,
+    timedOut: record.timedOut === true,
     stdout: out.stdout,
     stderr: err.stderr,
     ...(out.stdout_base64 === undefined ? {} : { stdout_base64: out.stdout_base64 }),
