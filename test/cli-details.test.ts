@@ -69,3 +69,15 @@ describe("first-run details", () => {
     expect(stderr).toBe("fanout: SIGHUP received. No new jobs will be started.\nfanout: waiting for 2 jobs to finish\n")
   })
 })
+
+describe("a job that cannot start says why", () => {
+  it("a command line longer than the system allows stops the batch before it runs, naming the input", async () => {
+    const long = "a".repeat(3_000_000)
+    const result = await fanout(["-k", "echo"], { input: `ok\n${long}\nlater\n` })
+    expect(result.status).toBe(255)
+    expect(result.stdout).toBe("ok\n")
+    expect(result.stderr).toBe(
+      `fanout: command line too long (3000005 > 131071 bytes) at job 2, input '${"a".repeat(40)}...'\n`
+    )
+  })
+})

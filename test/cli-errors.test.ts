@@ -51,6 +51,16 @@ const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
   [["--colsep", "(", "echo"], "fanout: --colsep: expected a regular expression, got '('"],
   [["-d", "", "echo"], "fanout: -d: expected a non-empty delimiter, got ''"],
   [["-a", "", "echo"], "fanout: -a: expected a file name, got ''"],
+  [["--shell", "", "echo"], "fanout: --shell: expected the path of a shell, got ''"],
+  [
+    ["--shell", "/nonexistent", "echo"],
+    "fanout: --shell: expected an executable shell (no such file), got '/nonexistent'"
+  ],
+  [
+    ["--shell", "/etc/passwd", "echo"],
+    "fanout: --shell: expected an executable shell (not executable), got '/etc/passwd'"
+  ],
+  [["--shell", "/tmp", "echo"], "fanout: --shell: expected an executable file, not a directory, got '/tmp'"],
   [["--arg-file=", "echo"], "fanout: -a: expected a file name, got ''"],
   [
     ["--colsep", "a++", "echo"],

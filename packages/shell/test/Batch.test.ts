@@ -18,6 +18,15 @@ const quiet = { warn: () => Effect.void }
 const rows = (file: string) => fs.readFileSync(file, "utf8").trim().split("\n").slice(1).map((line) => line.split("\t"))
 
 describe("Batch.runJobs", () => {
+  it.live("a job that cannot start says why, naming the job and its command", () =>
+    Effect.gen(function*() {
+      const warnings: Array<string> = []
+      const warn = (message: string) => Effect.sync(() => void warnings.push(message))
+      const summary = yield* Batch.runJobs(specs(["echo a"]), { jobs: 1, shell: "/nonexistent/sh", warn })
+      expect(summary).toMatchObject({ failed: 1, exitStatus: 1 })
+      expect(warnings).toEqual(["job 1 (echo a) could not start: no such file or directory (the shell)"])
+    }))
+
   it.live("runs at most `jobs` at once, each in the lowest free slot, and reads input lazily", () =>
     Effect.gen(function*() {
       const dir = tmp()

@@ -181,6 +181,9 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
   if (values.get("arg-file")?.includes("") === true) {
     throw new UsageError({ message: "-a: expected a file name, got ''" })
   }
+  if (values.get("shell")?.includes("") === true) {
+    throw new UsageError({ message: "--shell: expected the path of a shell, got ''" })
+  }
   const shell = values.get("completions")?.[0]
   if (shell !== undefined && !["sh", "bash", "fish", "zsh"].includes(shell)) {
     throw new UsageError({ message: `--completions: expected sh, bash, fish or zsh, got '${shell}'` })

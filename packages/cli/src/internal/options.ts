@@ -14,6 +14,7 @@ import type { TermSeq } from "@fanout/shell/TermSeq"
 import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as fs from "node:fs"
 import * as os from "node:os"
 import { UsageError } from "./argv.js"
 import type { Source } from "./inputs.js"
@@ -205,6 +206,23 @@ const parseColsep = (value: string): RegExp => {
 
 const get = (option: Option.Option<string>): string | undefined => Option.getOrUndefined(option)
 
+/** `--shell` is checked once, at start: otherwise every job fails with 127 and nothing said. */
+const checkShell = (shell: string | undefined): string | undefined => {
+  if (shell === undefined) return undefined
+  // @effect/cli reads an empty value as none, so '' never reaches here; a blank one does.
+  if (shell.trim() === "") throw bad("--shell", "the path of a shell", shell)
+  try {
+    if (!fs.statSync(shell).isFile()) throw bad("--shell", "an executable file, not a directory", shell)
+    fs.accessSync(shell, fs.constants.X_OK)
+  } catch (error) {
+    if (error instanceof UsageError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "not executable" : String(code)
+    throw bad("--shell", `an executable shell (${why})`, shell)
+  }
+  return shell
+}
+
 /**
  * @throws UsageError
  * @internal
@@ -242,7 +260,7 @@ export const toConfig = (raw: Raw, rest: ReadonlyArray<string>): Config => {
     joblog,
     resume: raw.resume ? "all" : raw.resumeFailed ? "failed" : "none",
     dryRun: raw.dryRun,
-    shell: get(raw.shell),
+    shell: checkShell(get(raw.shell)),
     termSeq: termSeq === undefined ? undefined : parseTermSeq(termSeq),
     bar: raw.bar,
     eta: raw.eta,

@@ -5,11 +5,12 @@
  *
  * @internal
  */
-import { Batch, Output } from "@fanout/shell"
+import { Batch, Bytes, Output } from "@fanout/shell"
 import type * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "./exit.js"
+import { InputError } from "./inputs.js"
 import { resumeOf, tagOf } from "./jobSpec.js"
 import type { Config } from "./options.js"
 import * as Progress from "./progress.js"
@@ -24,11 +25,41 @@ import { render } from "./template.js"
 const unlimitedJobs = 256
 
 /** Job specs, made as the batch reads them: nothing is held beyond the pool's read-ahead. */
+/**
+ * Linux's MAX_ARG_STRLEN: one argument (the command line given to `sh -c`) may
+ * be at most 32 pages, its NUL included. A longer one fails the spawn with E2BIG.
+ */
+const maxCommandBytes = 32 * 4096 - 1
+
+/** A command line too long to run stops the batch before any job gets it, naming the input (as GNU parallel). */
+const checkLength = (config: Config, args: ReadonlyArray<string>, seq: number): void => {
+  let chars = 0
+  for (const arg of args) chars += arg.length
+  let literal = 0
+  let uses = 1
+  for (const part of config.template.parts) {
+    if (part._tag === "Literal") literal += part.text.length
+    else uses++
+  }
+  // Each input may appear once per replacement string, quoted; a UTF-16 unit is at most 3 bytes.
+  // Most lines are far too short to need the exact count.
+  if ((chars * 2 * uses + literal + 64) * 3 < maxCommandBytes) return
+  const bytes = Bytes.encode(render(config.template, args, seq, 1)).length
+  if (bytes <= maxCommandBytes) return
+  const input = args.join(" ")
+  throw new InputError({
+    message: `command line too long (${bytes} > ${maxCommandBytes} bytes) at job ${seq}, input '${
+      input.length > 40 ? `${input.slice(0, 40)}...` : input
+    }'`
+  })
+}
+
 async function* specs(config: Config, jobs: AsyncIterable<ReadonlyArray<string>>) {
   const tag = tagOf(config)
   let seq = 0
   for await (const args of jobs) {
     const n = ++seq
+    checkLength(config, args, n)
     yield {
       seq: n,
       args,

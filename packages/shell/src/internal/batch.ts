@@ -73,6 +73,18 @@ const intake = <E, R>(
   })()
 }
 
+const spawnReasons: Record<string, string> = {
+  ENOENT: "no such file or directory (the shell)",
+  EACCES: "permission denied",
+  E2BIG: "its command line and environment are longer than the system allows",
+  EAGAIN: "the system has no more processes to give (fork failed)",
+  ENOMEM: "not enough memory to start a process",
+  EMFILE: "too many open files",
+  ERR_INVALID_ARG_VALUE: "its command line holds a NUL byte"
+}
+
+const spawnReason = (code: string): string => spawnReasons[code] ?? code
+
 const defaultWarn = (message: string) => Effect.sync(() => void process.stderr.write(`fanout: ${message}\n`))
 
 const resultOf = (error: JobError): JobResult => error.result
@@ -218,6 +230,9 @@ export const runJobs = <E = never, R = never>(
           succeeded++
           percentTimeout?.succeeded(result.runtime)
         } else {
+          if (outcome.left._tag === "JobSpawnError") {
+            yield* warn(`job ${result.seq} (${result.command}) could not start: ${spawnReason(outcome.left.code)}`)
+          }
           if (failures.length < keptFailures) failures.push(result)
           if (result.timedOut) {
             timedOut++
@@ -269,7 +284,7 @@ export const runJobs = <E = never, R = never>(
       yield* output.finish.pipe(Effect.catchTag("OutputClosedError", () => Effect.sync(() => stop("output-closed"))))
     }
     const summary: BatchSummary = {
-      jobs: seen,
+      jobs: seen + inputFailure.dropped,
       started: tracker.started,
       succeeded,
       failed: tracker.failed,
