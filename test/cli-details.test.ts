@@ -81,3 +81,46 @@ describe("a job that cannot start says why", () => {
     )
   })
 })
+
+describe("-k and Ctrl-C", () => {
+  it("a job whose held output was thrown away gets no joblog row, so --resume runs it again", async () => {
+    const joblog = path.join(dir, "keep-order.log")
+    const mark = `${Math.floor(Math.random() * 9e5) + 1e5}`
+    const child = spawnFanout([
+      "-k",
+      "-j4",
+      "--joblog",
+      joblog,
+      `sleep {}; echo done{} # ${mark}`,
+      ":::",
+      "0",
+      "30",
+      "0.1",
+      "0.2"
+    ])
+    let stdout = ""
+    child.stdout?.on("data", (chunk) => (stdout += chunk))
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    // Job 1 printed; 3 and 4 end and wait behind job 2, which runs on.
+    await waitFor(() => stdout === "done0\n" && survivors(`sleep 30; echo done30 # ${mark}`).length === 1, "job 1")
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    child.kill("SIGINT")
+    expect(await exited).toBe(130)
+    expect(stdout).toBe("done0\n")
+    const logged = fs.readFileSync(joblog, "utf8").trim().split("\n").slice(1).map((row) => row.split("\t")[0])
+    expect(logged).toEqual(["1"])
+    const resumed = await fanout([
+      "-k",
+      "--joblog",
+      joblog,
+      "--resume",
+      "sleep {}; echo done{}",
+      ":::",
+      "0",
+      "0",
+      "0.1",
+      "0.2"
+    ])
+    expect(resumed.stdout).toBe("done0\ndone0.1\ndone0.2\n")
+  })
+})

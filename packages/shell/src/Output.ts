@@ -151,6 +151,14 @@ export interface JobOutput {
 export interface Output {
   /** Opens a job's output. Closing the scope releases its spill file. */
   readonly open: (job: JobInfo) => Effect.Effect<JobOutput, never, Scope.Scope>
+  /**
+   * With `keepOrder`: whether job `seq` has ended and its output is held until
+   * earlier jobs are written. If the Output's scope closes first (Ctrl-C), that
+   * output is thrown away, so whoever logs the job should wait for `onPrinted`.
+   */
+  readonly isHeld: (seq: number) => boolean
+  /** Sets what runs after a held job's output has been written (one listener; the batch's). */
+  readonly onPrinted: (f: (seq: number) => Effect.Effect<void>) => void
   /** `seq` will produce no output (skipped by resume, or never started): `keepOrder` must not wait for it. */
   readonly skip: (seq: number) => Effect.Effect<void, OutputClosedError>
   /**

@@ -286,6 +286,7 @@ describe("Output json", () => {
         signal: null,
         start: 1000,
         runtime: 5,
+        timedOut: false,
         stdout: big,
         stderr: ""
       })
@@ -297,6 +298,7 @@ describe("Output json", () => {
         signal: "SIGTERM",
         start: 1000,
         runtime: 5,
+        timedOut: false,
         stdout: "héllo\n",
         stderr: "f\uFFFD\n",
         stderr_base64: Buffer.from([0x66, 0xff, 0x0a]).toString("base64")

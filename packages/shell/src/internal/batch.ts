@@ -222,10 +222,28 @@ export const runJobs = <E = never, R = never>(
       })))
     }
 
+    // With keepOrder, a job whose output waits for an earlier job is logged when it is printed: a
+    // Ctrl-C throws held output away, and a row for it would make a resume skip output never seen.
+    const heldRows = new Map<number, JobResult>()
+    const logOrHold = (result: JobResult) =>
+      Effect.suspend(() => {
+        if (output?.isHeld(result.seq) !== true) return joblog!.write(result)
+        heldRows.set(result.seq, result)
+        return Effect.void
+      })
+    output?.onPrinted((seq) =>
+      Effect.suspend(() => {
+        const result = heldRows.get(seq)
+        if (result === undefined || joblog === undefined) return Effect.void
+        heldRows.delete(seq)
+        return Effect.orDie(joblog.write(result))
+      })
+    )
+
     const onFinished = (outcome: Either.Either<JobResult, JobError>) =>
       Effect.gen(function*() {
         const result = Either.isRight(outcome) ? outcome.right : resultOf(outcome.left)
-        if (joblog !== undefined) yield* joblog.write(result)
+        if (joblog !== undefined) yield* logOrHold(result)
         if (Either.isRight(outcome)) {
           succeeded++
           percentTimeout?.succeeded(result.runtime)

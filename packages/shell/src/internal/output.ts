@@ -112,6 +112,10 @@ export const make = (options: OutputOptions): Effect.Effect<Output, never, Scope
     const flushed = Effect.zipRight(out.flushed, err.flushed)
     return {
       open: openJob,
+      isHeld: (seq) => order?.isHeld(seq) === true,
+      onPrinted: (f) => {
+        if (order !== undefined) order.onPrinted = f
+      },
       skip: (seq) =>
         Effect.suspend(() => state.closed ? state.fail : order === undefined ? Effect.void : order.skip(seq)),
       finish: Effect.suspend(() =>

@@ -41,8 +41,15 @@ export class Order {
   private readonly held = new Map<number, Held>()
   private readonly skipped = new Set<number>()
   private readonly waiting = new Map<number, Waiting>()
+  /** Runs after a held job has been printed (the batch writes its joblog row then). */
+  onPrinted: (seq: number) => Effect.Effect<void> = () => Effect.void
 
   constructor(private readonly lock: Lock, private readonly backlog: Quota) {}
+
+  /** Whether `seq` ended and its output waits for an earlier job. */
+  isHeld(seq: number): boolean {
+    return this.held.has(seq)
+  }
 
   /** Whether `seq` may write now. */
   isTurn(seq: number): boolean {
@@ -98,7 +105,7 @@ export class Order {
       const held = this.held.get(seq)
       if (held !== undefined) {
         this.held.delete(seq)
-        return this.print(held)
+        return Effect.zipRight(this.print(held), this.onPrinted(seq))
       }
       const waiting = this.waiting.get(seq)
       if (waiting === undefined) return Effect.void
@@ -138,7 +145,7 @@ export class Order {
     if (held !== undefined) {
       this.held.delete(seq)
       return Effect.zipRight(
-        this.print(held),
+        Effect.zipRight(this.print(held), this.onPrinted(seq)),
         Effect.suspend(() => {
           if (seq === this.next) this.next++
           return this.step
