@@ -54,7 +54,8 @@ describe("Job.run", () => {
           exit: 0,
           signal: null,
           start: result.start,
-          runtime: result.runtime
+          runtime: result.runtime,
+          timedOut: false
         },
         discard: false
       }])
