@@ -176,6 +176,34 @@ describe("fanout progress", () => {
   })
 })
 
+describe("fanout progress and job output on one terminal", () => {
+  it.skipIf(!hasTmux)("--bar: job output is never glued onto the bar line", async () => {
+    const session = `fanout-bar-out-${process.pid}`
+    const done = path.join(dir, "bar-out-done")
+    execFileSync("tmux", [
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      "120",
+      "-y",
+      "20",
+      `${process.execPath} ${bundle()} --bar -j1 'sleep 0.1; echo out{}' ::: 1 2 3 4; touch ${done}; sleep 30`
+    ])
+    try {
+      await waitFor(() => fs.existsSync(done), "fanout to finish")
+      const screen = execFileSync("tmux", ["capture-pane", "-p", "-t", session], { encoding: "utf8" })
+      const lines = screen.split("\n").filter((line) => line.trim() !== "")
+      expect(lines.slice(0, 4)).toEqual(["out1", "out2", "out3", "out4"])
+      expect(lines[4]).toMatch(/^fanout: \[#{20}\] 100%, 4\/4 done, /)
+      expect(lines).toHaveLength(5)
+    } finally {
+      execFileSync("tmux", ["kill-session", "-t", session])
+    }
+  })
+})
+
 describe("fanout and GNU parallel scripts", () => {
   it("accepts --will-cite and ignores it", async () => {
     const result = await fanout(["--will-cite", "echo", ":::", "a"])

@@ -12,6 +12,7 @@
  */
 import type { Job } from "@fanout/shell"
 import * as Effect from "effect/Effect"
+import { Writable } from "node:stream"
 import type { Config } from "./options.js"
 
 /** Jobs the sources make, when they are all `:::` args; `undefined` otherwise. @internal */
@@ -38,7 +39,24 @@ const seconds = (ms: number) => {
 export interface Progress {
   readonly onJobEnd: (result: Job.JobResult) => Effect.Effect<void>
   readonly finish: Effect.Effect<void>
+  /**
+   * Our stdout, for job output: on a terminal the status line is erased before
+   * each write and drawn again after it, so output never lands on the line.
+   */
+  readonly stdout: (stdout: NodeJS.WritableStream) => NodeJS.WritableStream
 }
+
+/** Erases the status line before each chunk and redraws it after one that ends a line. */
+const aroundStatus = (stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream, line: () => string) =>
+  new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      stderr.write("\r\x1b[K")
+      stdout.write(chunk, (error) => {
+        if (chunk[chunk.length - 1] === 0x0a) stderr.write(`\r${line()}\x1b[K`)
+        callback(error)
+      })
+    }
+  })
 
 /** @internal */
 export const make = (
@@ -74,6 +92,8 @@ export const make = (
         if (result.exitCode !== 0 || result.signal !== null) failed++
         if (live) stderr.write(`\r${line()}\x1b[K`)
       }),
-    finish: Effect.sync(() => void stderr.write(live ? `\r${line()}\x1b[K\n` : `${line()}\n`))
+    finish: Effect.sync(() => void stderr.write(live ? `\r${line()}\x1b[K\n` : `${line()}\n`)),
+    stdout: (stdout) =>
+      live && (stdout as { isTTY?: boolean }).isTTY === true ? aroundStatus(stdout, stderr, line) : stdout
   }
 }

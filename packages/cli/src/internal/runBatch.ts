@@ -90,14 +90,14 @@ export const runBatch = (
   drain: Deferred.Deferred<void>
 ): Effect.Effect<number, Error> =>
   Effect.scoped(Effect.gen(function*() {
+    const progress = Progress.make(config, io.stderr)
     const output = yield* Output.make({
       mode: config.output,
       keepOrder: config.keepOrder,
       format: config.json ? "json" : "raw",
-      stdout: io.stdout,
+      stdout: progress === undefined ? io.stdout : progress.stdout(io.stdout),
       stderr: io.stderr
     })
-    const progress = Progress.make(config, io.stderr)
     const summary = yield* Batch.runJobs(specs(config, jobs), {
       jobs: config.jobs === Infinity ? unlimitedJobs : config.jobs,
       shell: config.shell,
