@@ -2,7 +2,7 @@
 //   cli.cjs           one tree-shaken, minified bundle of the CLI and its dependencies
 //                     (module loading, not our code, dominates start-up)
 //   fanout.cjs        the entry point, loader.cjs: runs cli.cjs through a V8 code cache
-//   cli.cjs.cache     that cache, warmed here by one real run
+//                     that the first run on each machine writes to the user's cache directory
 // All CommonJS: only a script (vm.Script) can use a code cache on Node 20, and an
 // ES-module entry would start Node's ES module loader for nothing.
 import * as esbuild from "esbuild"
@@ -33,13 +33,14 @@ await esbuild.build({
 const entry = path.join(outdir, "fanout.cjs")
 fs.copyFileSync(path.join(here, "loader.cjs"), entry)
 fs.chmodSync(entry, 0o755)
-fs.rmSync(path.join(outdir, "cli.cjs.cache"), { force: true })
-// what builds before this layout left behind
-for (const stale of ["fanout.js", "fanout.cjs.cache"]) fs.rmSync(path.join(outdir, stale), { force: true })
+// what builds before this layout left behind (a cache here was tied to the build machine's Node)
+for (const stale of ["fanout.js", "fanout.cjs.cache", "cli.cjs.cache"]) {
+  fs.rmSync(path.join(outdir, stale), { force: true })
+}
 
-// Warm the cache with a real one-job run, so even the first run starts fast.
-const warm = spawnSync(process.execPath, [entry, "-j", "1", "true", ":::", "1"], { encoding: "utf8" })
-if (warm.status !== 0) {
-  process.stderr.write(`build: the built CLI failed its warm-up run (status ${warm.status}): ${warm.stderr}\n`)
+// One real one-job run: the bundle must start (it also warms this machine's cache).
+const smoke = spawnSync(process.execPath, [entry, "-j", "1", "true", ":::", "1"], { encoding: "utf8" })
+if (smoke.status !== 0) {
+  process.stderr.write(`build: the built CLI failed its smoke run (status ${smoke.status}): ${smoke.stderr}\n`)
   process.exit(1)
 }

@@ -1,35 +1,48 @@
 #!/usr/bin/env node
 // fanout's entry point (copied to dist/fanout.cjs by build.mjs): runs the bundled CLI,
-// dist/cli.cjs, through a V8 code cache kept beside it (cli.cjs.cache).
+// dist/cli.cjs, through a V8 code cache.
 //
 // It is CommonJS, as is bin/fanout.cjs that requires it: an ES-module entry starts
 // Node's ES module loader, about 10 ms of a 180 ms fanout --version.
 //
 // Compiling the 430 KB bundle was the largest part of fanout's start-up (Node 20
-// has no compile cache for modules of its own). The cache is written when the
-// build warms it up, and again by any run that finds it missing or rejected (a
-// rebuilt bundle, another Node version) and has no Node flags: written to a temporary file and renamed,
-// so concurrent runs never see half a cache; a read-only install just runs
-// without it.
+// has no compile cache for modules of its own). The cache belongs to the machine that
+// runs fanout, not the one that built it: V8 accepts a cache only from its own version
+// and flags, so it is made by the first run, in a directory the user can write
+// ($XDG_CACHE_HOME/fanout, else the OS temp dir), named after a hash of the bundle and
+// the V8 version (npm gives every installed file the same mtime, so no stat will do). A run that finds it missing or rejected, and has no Node
+// flags, writes it: to a temporary file then renamed, so concurrent runs never see half
+// a cache. A read-only or missing cache directory just means running without one.
 "use strict"
+const { createHash } = require("node:crypto")
 const fs = require("node:fs")
 const { createRequire } = require("node:module")
+const os = require("node:os")
 const path = require("node:path")
 const vm = require("node:vm")
 
 const bundle = path.join(__dirname, "cli.cjs")
-const cacheFile = `${bundle}.cache`
+const source = fs.readFileSync(bundle, "utf8")
 
-const readCache = () => {
+const cacheFile = () => {
+  const xdg = process.env.XDG_CACHE_HOME
+  const dir = xdg !== undefined && path.isAbsolute(xdg)
+    ? path.join(xdg, "fanout")
+    : path.join(os.tmpdir(), `fanout-cache-${process.getuid?.() ?? "user"}`)
+  const hash = createHash("sha256").update(source).digest("hex").slice(0, 16)
+  return path.join(dir, `cli-${hash}-v8-${process.versions.v8}.cache`)
+}
+
+const readCache = (file) => {
   try {
-    return fs.readFileSync(cacheFile)
+    return fs.readFileSync(file)
   } catch {
     return undefined
   }
 }
 
-const cachedData = readCache()
-const source = fs.readFileSync(bundle, "utf8")
+const file = cacheFile()
+const cachedData = readCache(file)
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: bundle,
   cachedData
@@ -37,12 +50,17 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
 // Node flags (a profiler's, say) change what V8 accepts: such a run neither uses nor replaces the cache.
 if ((cachedData === undefined || script.cachedDataRejected === true) && process.execArgv.length === 0) {
   process.once("exit", () => {
-    const temporary = `${cacheFile}.${process.pid}`
+    const temporary = `${file}.${process.pid}`
     try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
       fs.writeFileSync(temporary, script.createCachedData())
-      fs.renameSync(temporary, cacheFile)
+      fs.renameSync(temporary, file)
     } catch {
-      fs.rmSync(temporary, { force: true })
+      try {
+        fs.rmSync(temporary, { force: true })
+      } catch {
+        // the directory itself is not ours to write: run without a cache
+      }
     }
   })
 }
