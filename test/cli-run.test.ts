@@ -138,6 +138,15 @@ const hasTmux = (() => {
   }
 })()
 
+/** Runs `fanout <args>` in a detached 120-column tmux session; `done` appears when it has exited. */
+const startInTmux = (name: string, rows: number, args: string) => {
+  const session = `fanout-${name}-${process.pid}`
+  const done = path.join(dir, `${name}-done`)
+  const command = `${process.execPath} ${bundle()} ${args}; touch ${done}; sleep 30`
+  execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "120", "-y", String(rows), command])
+  return { done, session }
+}
+
 describe("fanout progress", () => {
   it("--progress off a terminal writes one final line on stderr, nothing on stdout", async () => {
     const result = await fanout(["--progress", "-j2", "exit {}", ":::", "0", "1", "0"])
@@ -146,19 +155,7 @@ describe("fanout progress", () => {
   })
 
   it.skipIf(!hasTmux)("--bar --eta on a terminal draws a bar in place and ends at 100%", async () => {
-    const session = `fanout-bar-${process.pid}`
-    const done = path.join(dir, "bar-done")
-    execFileSync("tmux", [
-      "new-session",
-      "-d",
-      "-s",
-      session,
-      "-x",
-      "120",
-      "-y",
-      "10",
-      `${process.execPath} ${bundle()} --bar --eta -j2 'sleep 0.2' ::: 1 2 3 4 5 6; touch ${done}; sleep 30`
-    ])
+    const { done, session } = startInTmux("bar", 10, `--bar --eta -j2 'sleep 0.2' ::: 1 2 3 4 5 6`)
     try {
       const screens: Array<string> = []
       await waitFor(() => {
@@ -178,19 +175,7 @@ describe("fanout progress", () => {
 
 describe("fanout progress and job output on one terminal", () => {
   it.skipIf(!hasTmux)("--bar: job output is never glued onto the bar line", async () => {
-    const session = `fanout-bar-out-${process.pid}`
-    const done = path.join(dir, "bar-out-done")
-    execFileSync("tmux", [
-      "new-session",
-      "-d",
-      "-s",
-      session,
-      "-x",
-      "120",
-      "-y",
-      "20",
-      `${process.execPath} ${bundle()} --bar -j1 'sleep 0.1; echo out{}' ::: 1 2 3 4; touch ${done}; sleep 30`
-    ])
+    const { done, session } = startInTmux("bar-out", 20, `--bar -j1 'sleep 0.1; echo out{}' ::: 1 2 3 4`)
     try {
       await waitFor(() => fs.existsSync(done), "fanout to finish")
       const screen = execFileSync("tmux", ["capture-pane", "-p", "-t", session], { encoding: "utf8" })
