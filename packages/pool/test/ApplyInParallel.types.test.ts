@@ -1,7 +1,7 @@
 // Type-level specification of applyInParallel. `expectTypeOf` checks nothing at run time: these
 // assertions are checked by `tsc -p tsconfig.json` (the test command's `check` step), which fails
 // on any of them that does not hold.
-import { Context, Effect, Stream } from "effect"
+import { Context, Effect, pipe, Stream } from "effect"
 import type { Exit } from "effect"
 import { describe, expectTypeOf, it } from "vitest"
 import { applyInParallel } from "../src/index.js"
@@ -76,6 +76,18 @@ describe("applyInParallel's types", () => {
       Stream.Stream<string, Missing, Db>
     >()
     expectTypeOf(applyInParallel.stream(feed, lookup, { concurrency: 2, ordered: false })).toEqualTypeOf<
+      Stream.Stream<string, Missing | FeedDown, Db | Feed>
+    >()
+  })
+
+  it("data-last (for pipe): the same types as data-first", () => {
+    expectTypeOf(pipe([1, 2], applyInParallel(lookup, { concurrency: 2 }))).toEqualTypeOf<
+      Effect.Effect<Array<string>, Missing, Db>
+    >()
+    expectTypeOf(pipe(feed, applyInParallel(lookup, { concurrency: 2, mode: "settle" }))).toEqualTypeOf<
+      Effect.Effect<Array<Exit.Exit<string, Missing>>, FeedDown, Db | Feed>
+    >()
+    expectTypeOf(feed.pipe(applyInParallel.stream(lookup, { concurrency: 2 }))).toEqualTypeOf<
       Stream.Stream<string, Missing | FeedDown, Db | Feed>
     >()
   })
