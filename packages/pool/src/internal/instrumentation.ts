@@ -31,11 +31,15 @@ const isDefaultTracer = (tracer: Tracer.Tracer) => tracer === (defaultTracer ??=
  * @internal
  */
 export class Instruments {
+  private queued = 0
+  private running = 0
+
   constructor(private readonly labels: ReadonlyArray<MetricLabel.MetricLabel>) {}
 
+  /** Sets the gauges that changed since the last call (a task's path moves one or two of them). */
   gauges(queued: number, running: number): void {
-    queueDepth.unsafeUpdate(queued, this.labels)
-    runningTasks.unsafeUpdate(running, this.labels)
+    if (queued !== this.queued) queueDepth.unsafeUpdate(this.queued = queued, this.labels)
+    if (running !== this.running) runningTasks.unsafeUpdate(this.running = running, this.labels)
   }
 
   duration(ms: number): void {

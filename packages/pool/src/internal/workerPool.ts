@@ -3,8 +3,10 @@ import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import type { WorkerPool } from "../WorkerPool.js"
 import { PoolClosedError, type TaskTimeoutError } from "./errors.js"
@@ -211,15 +213,14 @@ export const make = (options: WorkerPool.Options): Effect.Effect<WorkerPool.Serv
     yield* Scope.addFinalizer(scope, state.close("interrupt"))
 
     const submit = <A, E, R>(task: Effect.Effect<A, E, R>, options?: TaskOptions<E>) =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.withFiberRuntime<A, E | PoolClosedError | TaskTimeoutError, R>((fiber) => {
-          const caller = fiber as AnyFiber
-          const entry = state.closed ? undefined : state.admit(options?.priority ?? 0)
-          if (entry !== undefined) return state.run(caller, entry, task, options, restore)
-          const entered = state.enter(options?.priority ?? 0, restore)
-          return Effect.flatMap(entered, (entry) => state.run(caller, entry, task, options, restore))
-        })
-      )
+      Effect.uninterruptibleMask((restore): Effect.Effect<A, E | PoolClosedError | TaskTimeoutError, R> => {
+        // the mask's body runs in the caller's fiber: reading it costs less than a withFiberRuntime step
+        const caller: AnyFiber = Option.getOrThrow(Fiber.getCurrentFiber())
+        const entry = state.closed ? undefined : state.admit(options?.priority ?? 0)
+        if (entry !== undefined) return state.run(caller, entry, task, options, restore)
+        const entered = state.enter(options?.priority ?? 0, restore)
+        return Effect.flatMap(entered, (entry) => state.run(caller, entry, task, options, restore))
+      })
 
     const fork = <A, E, R>(task: Effect.Effect<A, E, R>, options?: TaskOptions<E>) =>
       Effect.uninterruptibleMask((restore) =>
