@@ -1,7 +1,7 @@
-import { readdirSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { describeProblem, examplesOf, extractExamples, typeCheck } from "./fixtures/jsdocExamples.js"
+import { describeProblem, examplesOf, exportedNames, extractExamples, typeCheck } from "./fixtures/jsdocExamples.js"
 
 // The JSDoc examples are documentation a user copies: each one must compile, strict, against the
 // workspace's packages. One TypeScript program checks them all (a few seconds), no emit, no network.
@@ -28,6 +28,17 @@ describe("JSDoc examples", () => {
     const owners = examples.map((e) => e.owner)
     expect(owners).toContain("WorkerPool.make")
     expect(owners).toContain("ApplyInParallel.stream")
+  })
+
+  it("document every export of @fanout/pool and @fanout/threads with one", () => {
+    const enforced = publicModules.filter((file) => /^packages\/(pool|threads)\//.test(file))
+    const missing = enforced.flatMap((file) => {
+      const owners = new Set(examples.filter((e) => e.file === file).map((e) => e.owner))
+      return exportedNames(file, readFileSync(`${root}${file}`, "utf8"))
+        .filter((name) => !owners.has(name))
+        .map((name) => `${file}: ${name}`)
+    })
+    expect(missing).toEqual([])
   })
 
   it("type-check against the workspace's packages", () => {
