@@ -5,6 +5,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import { dual } from "effect/Function"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/applyInParallel.js"
 
@@ -73,10 +74,11 @@ export interface StreamOptions {
 /**
  * The type of `applyInParallel`: `"settle"` returns `Array<Exit<B, E>>` and fails
  * only with the input's `E1`; `"fail-fast"` returns `Array<B>` and fails with `E | E1`.
+ * Data-first, or data-last for `pipe`.
  *
  * @example
  * ```ts
- * import { Effect, Exit } from "effect"
+ * import { Effect, Exit, pipe } from "effect"
  * import { applyInParallel } from "@fanout/pool"
  *
  * const exits: Effect.Effect<Array<Exit.Exit<number, string>>> = applyInParallel(
@@ -84,12 +86,24 @@ export interface StreamOptions {
  *   (n) => n > 1 ? Effect.fail("too big") : Effect.succeed(n),
  *   { concurrency: 2, mode: "settle" }
  * )
+ * const doubled: Effect.Effect<Array<number>> = pipe(
+ *   [1, 2],
+ *   applyInParallel((n: number) => Effect.succeed(2 * n), { concurrency: 2 })
+ * )
  * ```
  *
  * @since 0.1.0
  * @category models
  */
 export interface ApplyInParallel {
+  <A, B, E, R>(
+    f: (a: A, index: number) => Effect.Effect<B, E, R>,
+    options: Options & { readonly mode: "settle" }
+  ): <E1 = never, R1 = never>(items: Items<A, E1, R1>) => Effect.Effect<Array<Exit.Exit<B, E>>, E1, R | R1>
+  <A, B, E, R>(
+    f: (a: A, index: number) => Effect.Effect<B, E, R>,
+    options: Options & { readonly mode?: "fail-fast" | undefined }
+  ): <E1 = never, R1 = never>(items: Items<A, E1, R1>) => Effect.Effect<Array<B>, E | E1, R | R1>
   <A, B, E, R, E1 = never, R1 = never>(
     items: Items<A, E1, R1>,
     f: (a: A, index: number) => Effect.Effect<B, E, R>,
@@ -117,13 +131,23 @@ export interface ApplyInParallel {
    *   concurrency: 8,
    *   ordered: false
    * })
+   * const tripled = Stream.range(1, 10).pipe(
+   *   applyInParallel.stream((n) => Effect.succeed(3 * n), { concurrency: 2 }),
+   *   Stream.runCollect
+   * )
    * ```
    */
-  readonly stream: <A, B, E, R, E1 = never, R1 = never>(
-    items: Items<A, E1, R1>,
-    f: (a: A, index: number) => Effect.Effect<B, E, R>,
-    options: StreamOptions
-  ) => Stream.Stream<B, E | E1, R | R1>
+  readonly stream: {
+    <A, B, E, R>(
+      f: (a: A, index: number) => Effect.Effect<B, E, R>,
+      options: StreamOptions
+    ): <E1 = never, R1 = never>(items: Items<A, E1, R1>) => Stream.Stream<B, E | E1, R | R1>
+    <A, B, E, R, E1 = never, R1 = never>(
+      items: Items<A, E1, R1>,
+      f: (a: A, index: number) => Effect.Effect<B, E, R>,
+      options: StreamOptions
+    ): Stream.Stream<B, E | E1, R | R1>
+  }
 }
 
 /**
@@ -150,10 +174,12 @@ export interface ApplyInParallel {
  * @category combinators
  */
 export const applyInParallel: ApplyInParallel = Object.assign(
-  (
-    items: Items<unknown, unknown, unknown>,
-    f: (a: unknown, i: number) => Effect.Effect<unknown, unknown, unknown>,
-    options: Options
-  ) => options.mode === "settle" ? internal.applySettle(items, f, options) : internal.applyFailFast(items, f, options),
-  { stream: internal.stream }
+  dual(
+    3,
+    <A, B, E, R, E1, R1>(items: Items<A, E1, R1>, f: (a: A, i: number) => Effect.Effect<B, E, R>, options: Options) =>
+      options.mode === "settle"
+        ? internal.settle(items, f, options.concurrency)
+        : internal.failFast(items, f, options.concurrency)
+  ),
+  { stream: dual(3, internal.stream) }
 ) as ApplyInParallel

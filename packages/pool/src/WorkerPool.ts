@@ -10,6 +10,8 @@ import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import * as errors from "./internal/errors.js"
+import * as instrumentation from "./internal/instrumentation.js"
 import * as internal from "./internal/workerPool.js"
 
 /**
@@ -28,13 +30,13 @@ import * as internal from "./internal/workerPool.js"
  * @since 0.1.0
  * @category errors
  */
-export const PoolClosedError: typeof internal.PoolClosedError = internal.PoolClosedError
+export const PoolClosedError: typeof errors.PoolClosedError = errors.PoolClosedError
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type PoolClosedError = internal.PoolClosedError
+export type PoolClosedError = errors.PoolClosedError
 
 /**
  * A task ran longer than its `timeout` option (per attempt); it was interrupted.
@@ -54,13 +56,13 @@ export type PoolClosedError = internal.PoolClosedError
  * @since 0.1.0
  * @category errors
  */
-export const TaskTimeoutError: typeof internal.TaskTimeoutError = internal.TaskTimeoutError
+export const TaskTimeoutError: typeof errors.TaskTimeoutError = errors.TaskTimeoutError
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type TaskTimeoutError = internal.TaskTimeoutError
+export type TaskTimeoutError = errors.TaskTimeoutError
 
 /**
  * The pool, as its users see it (the service behind the `WorkerPool` tag).
@@ -103,7 +105,7 @@ export class WorkerPool extends Context.Tag("@fanout/pool/WorkerPool")<WorkerPoo
    * @category constructors
    */
   static readonly make: (options: WorkerPool.Options) => Effect.Effect<WorkerPool.Service, never, Scope.Scope> =
-    internal.make as never
+    internal.make
   /**
    * The pool as a scoped layer (`yield* WorkerPool` in the programs it is provided to).
    *
@@ -265,7 +267,7 @@ export declare namespace WorkerPool {
  * @category metrics
  */
 export const metrics = {
-  queueDepth: internal.queueDepth,
-  running: internal.runningTasks,
-  taskDuration: internal.taskDuration
+  queueDepth: instrumentation.queueDepth,
+  running: instrumentation.runningTasks,
+  taskDuration: instrumentation.taskDuration
 } as const

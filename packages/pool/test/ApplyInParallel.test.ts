@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
+import { Cause, Chunk, Effect, Exit, Fiber, Option, pipe, Stream, TestClock } from "effect"
 import { applyInParallel } from "../src/index.js"
 import { gauge } from "./utils.js"
 
@@ -215,6 +215,19 @@ describe("applyInParallel", () => {
         const exit = yield* Effect.exit(applyInParallel([1], Effect.succeed, { concurrency }))
         expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
       }
+    }))
+
+  it.effect("is dual: data-last forms for pipe give the same results", () =>
+    Effect.gen(function*() {
+      const double = (n: number) => Effect.succeed(2 * n)
+      expect(yield* pipe([1, 2, 3], applyInParallel(double, { concurrency: 2 }))).toEqual([2, 4, 6])
+      const exits = yield* pipe([1, 2], applyInParallel(double, { concurrency: 2, mode: "settle" }))
+      expect(exits).toEqual([Exit.succeed(2), Exit.succeed(4)])
+      const streamed = yield* Stream.make(1, 2, 3).pipe(
+        applyInParallel.stream(double, { concurrency: 2 }),
+        Stream.runCollect
+      )
+      expect(Chunk.toArray(streamed)).toEqual([2, 4, 6])
     }))
 
   it.effect("stream form: results in input order, or as they complete", () =>

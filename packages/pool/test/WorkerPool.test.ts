@@ -328,6 +328,16 @@ describe("WorkerPool", () => {
       expect((yield* Metric.value(metrics.running)).value).toBe(0)
     }))
 
+  it.scoped("task durations are read from the Clock, so TestClock drives the histogram", () =>
+    Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ concurrency: 1 }).pipe(Effect.tagMetrics("pool", "durations"))
+      const fiber = yield* Effect.fork(pool.submit(Effect.sleep("250 millis")))
+      yield* TestClock.adjust("250 millis")
+      yield* Fiber.join(fiber)
+      const histogram = yield* Metric.value(metrics.taskDuration.pipe(Metric.tagged("pool", "durations")))
+      expect(histogram).toMatchObject({ count: 1, sum: 250 })
+    }))
+
   it.scoped("its gauges show the queue depth and the running tasks as they change", () =>
     Effect.gen(function*() {
       const pool = yield* WorkerPool.make({ concurrency: 2 })

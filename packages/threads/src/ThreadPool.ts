@@ -46,6 +46,16 @@ export type ThreadTaskError = errors.ThreadTaskError
  * outside the task, out of memory under `resourceLimits`). It is replaced; the
  * next call runs normally.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { ThreadPool } from "@fanout/threads"
+ *
+ * // a crash is worth one more try: the pool has replaced the thread
+ * const resilient = (pool: ThreadPool.ThreadPool<{ render: (page: number) => string }>, page: number) =>
+ *   pool.run("render", page).pipe(Effect.catchTag("ThreadCrashError", () => pool.run("render", page)))
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -61,6 +71,17 @@ export type ThreadCrashError = errors.ThreadCrashError
  * The module could not be loaded in a thread (a missing file, a syntax error,
  * a throw at top level): `make` fails with it, naming the module and the cause.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ThreadPool } from "@fanout/threads"
+ *
+ * const started = ThreadPool.make({ module: "/srv/app/missing.mjs", size: 1 }).pipe(
+ *   Effect.catchTag("ThreadPoolStartError", (e) => Effect.die(`cannot start the workers: ${e.message}`)),
+ *   Effect.scoped
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -74,6 +95,18 @@ export type ThreadPoolStartError = errors.ThreadPoolStartError
 
 /**
  * Options of `make` and `layer`.
+ *
+ * @example
+ * ```ts
+ * import type { ThreadPool } from "@fanout/threads"
+ *
+ * const options: ThreadPool.Options = {
+ *   module: new URL("./work.mjs", import.meta.url),
+ *   size: 4,
+ *   resourceLimits: { maxOldGenerationSizeMb: 256 },
+ *   recycle: { afterCalls: 10_000 }
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -96,6 +129,14 @@ export interface Options {
 /**
  * Per-call options of `runWith`.
  *
+ * @example
+ * ```ts
+ * import type { ThreadPool } from "@fanout/threads"
+ *
+ * const urgent = (pool: ThreadPool.ThreadPool<{ resize: (width: number) => number }>) =>
+ *   pool.runWith("resize", [640], { timeout: "5 seconds", priority: 1, label: "thumbnail" })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -111,6 +152,14 @@ export interface RunOptions {
 /**
  * `WorkerPool`'s stats, plus the threads alive and how many were replaced.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { ThreadPool } from "@fanout/threads"
+ *
+ * const unhealthy = <M>(pool: ThreadPool.ThreadPool<M>) => Effect.map(pool.stats, (s) => s.replaced > s.succeeded / 100)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -124,12 +173,30 @@ type Callable = (...args: never) => unknown
 /**
  * The names of a module's exports that are functions.
  *
+ * @example
+ * ```ts
+ * import type { ThreadPool } from "@fanout/threads"
+ *
+ * type Work = { fib: (n: number) => number; version: string }
+ * const name: ThreadPool.Name<Work> = "fib" // "version" is not a function: not a Name
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type Name<M> = { readonly [K in keyof M]: M[K] extends Callable ? K : never }[keyof M] & string
 
 /**
+ * The arguments of export `K`.
+ *
+ * @example
+ * ```ts
+ * import type { ThreadPool } from "@fanout/threads"
+ *
+ * type Work = { scale: (image: Uint8Array, factor: number) => Uint8Array }
+ * const args: ThreadPool.Args<Work, "scale"> = [new Uint8Array(4), 2]
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -138,6 +205,14 @@ export type Args<M, K extends keyof M> = M[K] extends (...args: infer P) => unkn
 /**
  * What a call of export `K` succeeds with (a Promise is awaited in the thread).
  *
+ * @example
+ * ```ts
+ * import type { ThreadPool } from "@fanout/threads"
+ *
+ * type Work = { fetchAndHash: (url: string) => Promise<string> }
+ * const hash: ThreadPool.Result<Work, "fetchAndHash"> = "9f86d08" // string, not Promise<string>
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -145,6 +220,19 @@ export type Result<M, K extends keyof M> = M[K] extends (...args: never) => infe
 
 /**
  * A pool of threads running the exports of module `M`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { ThreadPool } from "@fanout/threads"
+ *
+ * const twice = (pool: ThreadPool.ThreadPool<{ fib: (n: number) => number }>) =>
+ *   Effect.gen(function*() {
+ *     const a = yield* pool.run("fib", 30)
+ *     const b = yield* pool.runWith("fib", [31], { timeout: "10 seconds" })
+ *     return { a, b, threads: pool.size }
+ *   })
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -12,6 +12,13 @@ export const transferKey: unique symbol = Symbol.for("@fanout/threads/transfer")
 /**
  * A value wrapped with its transfer list; typed as the value itself.
  *
+ * @example
+ * ```ts
+ * import type { Transferred } from "@fanout/threads/Transfer"
+ *
+ * const listOf = (wrapped: Transferred) => wrapped.value
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
