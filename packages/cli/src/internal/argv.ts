@@ -6,73 +6,10 @@
  *
  * @internal
  */
-import * as Data from "effect/Data"
+import { UsageError } from "./exit.js"
+import { type OptionSpec, optionTable } from "./options.js"
 
-/** @internal */
-export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
-
-/** @internal */
-export interface OptionSpec {
-  /** Canonical long name, without dashes: what `@effect/cli` is given. */
-  readonly name: string
-  readonly short: ReadonlyArray<string>
-  /** Other long spellings GNU parallel accepts. */
-  readonly long: ReadonlyArray<string>
-  readonly takesValue: boolean
-  readonly repeatable: boolean
-}
-
-const spec = (
-  name: string,
-  options: {
-    readonly short?: ReadonlyArray<string>
-    readonly long?: ReadonlyArray<string>
-    readonly value?: boolean
-    readonly repeatable?: boolean
-  } = {}
-): OptionSpec => ({
-  name,
-  short: options.short ?? [],
-  long: options.long ?? [],
-  takesValue: options.value ?? false,
-  repeatable: options.repeatable ?? false
-})
-
-/** @internal */
-export const optionTable: ReadonlyArray<OptionSpec> = [
-  spec("jobs", { short: ["j", "P"], long: ["max-procs"], value: true }),
-  spec("keep-order", { short: ["k"] }),
-  spec("group"),
-  spec("line-buffer", { long: ["lb"] }),
-  spec("ungroup", { short: ["u"] }),
-  spec("tag"),
-  spec("tagstring", { value: true }),
-  spec("timeout", { value: true }),
-  spec("retries", { value: true }),
-  spec("halt", { long: ["halt-on-error"], value: true }),
-  spec("delay", { value: true }),
-  spec("joblog", { long: ["jl"], value: true }),
-  spec("resume"),
-  spec("resume-failed"),
-  spec("dry-run", { long: ["dryrun"] }),
-  spec("shell", { value: true }),
-  spec("termseq", { long: ["term-seq"], value: true }),
-  spec("bar"),
-  spec("eta"),
-  spec("progress"),
-  spec("json"),
-  spec("arg-file", { short: ["a"], value: true, repeatable: true }),
-  spec("null", { short: ["0"] }),
-  spec("delimiter", { short: ["d"], value: true }),
-  spec("colsep", { short: ["C"], value: true }),
-  spec("link", { long: ["xapply"] }),
-  // GNU parallel's citation switches: accepted and ignored, so scripts that pass them keep working.
-  spec("will-cite"),
-  // Built into @effect/cli: passed through so it prints help, version and completions.
-  spec("help", { short: ["h"] }),
-  spec("version", { short: ["V"] }),
-  spec("completions", { value: true })
-]
+export { UsageError }
 
 const byShort = new Map<string, OptionSpec>()
 const byLong = new Map<string, OptionSpec>()
@@ -149,10 +86,10 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
       const name = eq === -1 ? word.slice(2) : word.slice(2, eq)
       const inline = eq === -1 ? undefined : word.slice(eq + 1)
       const option = resolveLong(word, name)
-      if (!option.takesValue && inline !== undefined) {
+      if (option.value === undefined && inline !== undefined) {
         throw new UsageError({ message: `--${option.name}: takes no value, got '${inline}'` })
       }
-      record(option, option.takesValue ? takeValue(word, option, inline) : "")
+      record(option, option.value !== undefined ? takeValue(word, option, inline) : "")
       continue
     }
     // A bundle of short options: `-kj4`, `-kj 4`, `-j=4`.
@@ -166,7 +103,7 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
           } (see fanout --help)`
         })
       }
-      if (!option.takesValue) {
+      if (option.value === undefined) {
         record(option, "")
         continue
       }
@@ -177,22 +114,11 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
       break
     }
   }
-  // @effect/cli reads an empty value as none: `-a ''` would silently read stdin.
-  if (values.get("arg-file")?.includes("") === true) {
-    throw new UsageError({ message: "-a: expected a file name, got ''" })
-  }
-  if (values.get("shell")?.includes("") === true) {
-    throw new UsageError({ message: "--shell: expected the path of a shell, got ''" })
-  }
-  const shell = values.get("completions")?.[0]
-  if (shell !== undefined && !["sh", "bash", "fish", "zsh"].includes(shell)) {
-    throw new UsageError({ message: `--completions: expected sh, bash, fish or zsh, got '${shell}'` })
-  }
   const options: Array<string> = []
   for (const option of order) {
     for (const value of values.get(option.name)!) {
       options.push(`--${option.name}`)
-      if (option.takesValue) options.push(value)
+      if (option.value !== undefined) options.push(value)
     }
   }
   return { options, values, rest: argv.slice(i) }

@@ -7,12 +7,11 @@
  */
 import { Batch, Bytes, Output } from "@fanout/shell"
 import type * as Deferred from "effect/Deferred"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type { Config } from "./config.js"
 import * as Exit from "./exit.js"
 import { InputError } from "./inputs.js"
-import { resumeOf, tagOf } from "./jobSpec.js"
-import type { Config } from "./options.js"
+import { tagOf } from "./jobSpec.js"
 import * as Progress from "./progress.js"
 import { render } from "./template.js"
 
@@ -102,17 +101,13 @@ export const runBatch = (
       jobs: config.jobs === Infinity ? unlimitedJobs : config.jobs,
       shell: config.shell,
       termSeq: config.termSeq,
-      timeout: config.timeout === undefined
-        ? undefined
-        : config.timeout._tag === "Percent"
-        ? { percent: config.timeout.percent }
-        : Duration.millis(config.timeout.seconds * 1000),
+      timeout: config.timeout,
       retries: config.retries,
       halt: config.halt,
-      delay: config.delay > 0 ? Duration.millis(config.delay * 1000) : undefined,
+      delay: config.delay,
       output,
       joblog: config.joblog,
-      resume: resumeOf(config),
+      resume: config.resume,
       drain,
       onJobEnd: progress?.onJobEnd,
       warn: (message) => Effect.sync(() => void io.stderr.write(`fanout: ${message}\n`))
