@@ -302,6 +302,9 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
       return shell
     }
   ),
-  // GNU parallel's citation switches: fanout prints no notice.
-  noEffect("will-cite")
+  // GNU parallel's citation and notice switches, and --gnu (its default, over the old --tollef): fanout
+  // prints no notice and has one behaviour.
+  noEffect("will-cite", { long: ["willcite"] }),
+  noEffect("no-notice", { long: ["nn", "nonotice"] }),
+  noEffect("gnu")
 ]
