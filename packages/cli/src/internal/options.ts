@@ -20,6 +20,22 @@ import * as Values from "./values.js"
 export interface Settings {
   /** Job slots; `Infinity` for `-j 0`. */
   readonly jobs: number
+  /** `-j FILE`: the slots are read from it again as jobs end. */
+  readonly jobsFile: string | undefined
+  /** `--memfree`: bytes of memory that must be available to start a job. */
+  readonly memFree: number | undefined
+  /** `--load`: start a job only while fewer processes than this run. */
+  readonly load: number | undefined
+  /** `--nice`: niceness added for the jobs. */
+  readonly nice: number | undefined
+  /** `--tmpdir`: spill files here, and `$TMPDIR` for the jobs. */
+  readonly tmpdir: string | undefined
+  /** `--shuf`: the jobs in a random order (all inputs are read first). */
+  readonly shuf: boolean
+  /** `-r`: inputs that are empty or blank start no job. */
+  readonly noRunIfEmpty: boolean
+  /** `-t`, `--verbose`: each command line on stderr as its job starts. */
+  readonly verbose: boolean
   readonly keepOrder: boolean
   readonly output: Output.OutputMode
   readonly tag: boolean
@@ -55,6 +71,14 @@ export interface Settings {
 /** @internal */
 export const defaults = (): Settings => ({
   jobs: os.availableParallelism(),
+  jobsFile: undefined,
+  memFree: undefined,
+  load: undefined,
+  nice: undefined,
+  tmpdir: undefined,
+  shuf: false,
+  noRunIfEmpty: false,
+  verbose: false,
   keepOrder: false,
   output: "group",
   tag: false,
@@ -211,6 +235,12 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "link",
     true
   ),
+  flag(
+    { name: "no-run-if-empty", short: ["r"], group: "input", help: "run no job for an empty or blank input" },
+    "noRunIfEmpty",
+    true
+  ),
+  flag({ name: "shuf", group: "input", help: "run the jobs in a random order (reads all inputs first)" }, "shuf", true),
   valued(
     { name: "shell", value: "PATH", group: "command", help: "run jobs with this shell (default: sh, bash if needed)" },
     "shell",
@@ -268,22 +298,54 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     (text) => text
   ),
   flag({ name: "json", group: "output", help: "a JSON object per job instead of its output" }, "json", true),
-  valued(
-    {
-      name: "jobs",
-      short: ["j", "P"],
-      long: ["max-procs"],
-      value: "N",
-      group: "scheduling",
-      help: "N jobs at once; N% of the CPUs, +N, -N; 0: no limit"
-    },
-    "jobs",
-    (text) => Values.parseJobs(text)
-  ),
+  row({
+    name: "jobs",
+    short: ["j", "P"],
+    long: ["max-procs"],
+    value: "N",
+    group: "scheduling",
+    help: "N jobs at once: N% of CPUs, +N, -N, 0 (no limit), FILE"
+  }, (settings, text) => {
+    const { file, jobs } = Values.parseJobsOrFile(text)
+    settings.jobs = jobs
+    settings.jobsFile = file
+  }),
   valued(
     { name: "delay", value: "DURATION", group: "scheduling", help: "wait DURATION between job starts (30, 1.5s, 2m)" },
     "delay",
     Values.parseDuration("--delay")
+  ),
+  valued(
+    {
+      name: "load",
+      brief: true,
+      value: "MAX",
+      group: "scheduling",
+      help: "start jobs only while fewer than MAX processes run"
+    },
+    "load",
+    Values.parseLoad
+  ),
+  valued(
+    {
+      name: "memfree",
+      brief: true,
+      value: "SIZE",
+      group: "scheduling",
+      help: "start jobs only while SIZE memory is free (2G)"
+    },
+    "memFree",
+    Values.parseSize("--memfree")
+  ),
+  valued(
+    { name: "nice", brief: true, value: "N", group: "scheduling", help: "run the jobs at niceness N" },
+    "nice",
+    Values.parseNice
+  ),
+  valued(
+    { name: "tmpdir", brief: true, value: "DIR", group: "output", help: "spill output to DIR; $TMPDIR of the jobs" },
+    "tmpdir",
+    Values.checkTmpdir
   ),
   valued(
     { name: "timeout", value: "DURATION", group: "failure", help: "kill a job after DURATION, or N% of the median" },
@@ -333,6 +395,11 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     { name: "resume-failed", group: "logging", help: "with --joblog: skip the jobs it shows succeeded" },
     "resume",
     "succeeded"
+  ),
+  flag(
+    { name: "verbose", short: ["t"], group: "logging", help: "print each command line on stderr as it starts" },
+    "verbose",
+    true
   ),
   flag({ name: "progress", group: "logging", help: "show progress on stderr" }, "progress", true),
   flag({ name: "bar", group: "logging", help: "show a progress bar on stderr" }, "bar", true),
