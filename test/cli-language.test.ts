@@ -261,3 +261,28 @@ describe("running", () => {
     expect(slots.slice(-2)).toEqual(["1", "1"])
   })
 })
+
+describe("options fanout does not take", () => {
+  for (
+    const [args, message] of [
+      [
+        ["--pipe", "wc", "-l"],
+        "--pipe: not supported by fanout; split the input first (split -l N, or csplit) and give the pieces with ::::"
+      ],
+      [
+        ["--results", "out", "echo", ":::", "a"],
+        "--results: not supported by fanout; redirect in the command: fanout 'cmd {} > out/{#}.txt' ::: ..."
+      ],
+      [
+        ["-S", "host", "echo", ":::", "a"],
+        "-S: not supported by fanout; jobs run on this machine only (run fanout on each host over ssh)"
+      ],
+      [["--sem", "echo"], "--sem: not supported by fanout; use flock(1) around the command"]
+    ] as const
+  ) {
+    it(`${args[0]}: one line naming it and what to use instead, exit 255`, async () => {
+      const result = await fanout(args)
+      expect([result.status, result.stdout, result.stderr]).toEqual([255, "", `fanout: ${message}\n`])
+    })
+  }
+})

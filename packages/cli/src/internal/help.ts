@@ -69,7 +69,7 @@ export const help = (stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = pro
     "",
     "fanout -h, --help | -V, --version | --completions bash|fish|zsh",
     "Every option, and how fanout differs from GNU parallel, in the README:",
-    "https://github.com/fanout/fanout/tree/main/packages/cli#readme"
+    "https://github.com/fanout/fanout#readme"
   )
   return `${lines.join("\n")}\n`
 }

@@ -417,3 +417,66 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   noEffect("no-notice", ["nn", "nonotice"]),
   noEffect("gnu")
 ]
+
+/** @internal */
+export interface Unsupported {
+  /** Long names (the first is the one the message gives) and one-letter names. */
+  readonly long: ReadonlyArray<string>
+  readonly short?: ReadonlyArray<string>
+  /** What to do instead, as the end of the sentence "not supported: …". */
+  readonly instead: string
+}
+
+/**
+ * GNU parallel options fanout does not take, so that a script using one is
+ * told by name what to do instead, rather than "unknown option".
+ *
+ * @internal
+ */
+export const unsupportedOptions: ReadonlyArray<Unsupported> = [
+  {
+    long: ["pipe", "spreadstdin", "pipepart", "block", "block-size", "recstart", "recend", "regexp", "cat", "fifo"],
+    short: ["b"],
+    instead: "split the input first (split -l N, or csplit) and give the pieces with ::::"
+  },
+  { long: ["roundrobin", "round-robin", "group-by", "tee", "remove-rec-sep", "rrs"], instead: "there is no --pipe" },
+  {
+    long: ["results", "res", "output-as-files", "outputasfiles", "files", "files0"],
+    instead: "redirect in the command: fanout 'cmd {} > out/{#}.txt' ::: ..."
+  },
+  {
+    long: [
+      ...["sshlogin", "sshloginfile", "slf", "transfer", "transferfile", "tf", "return", "cleanup", "trc", "basefile"],
+      ...["bf", "onall", "nonall", "controlmaster", "workdir", "wd", "ssh", "ssh-delay", "filter-hosts"]
+    ],
+    short: ["S", "M"],
+    instead: "jobs run on this machine only (run fanout on each host over ssh)"
+  },
+  {
+    long: ["semaphore", "sem", "fg", "bg", "id", "semaphoretimeout", "st"],
+    instead: "use flock(1) around the command"
+  },
+  { long: ["tty", "open-tty"], short: ["T", "o"], instead: "jobs run without a terminal" },
+  { long: ["interactive"], short: ["p"], instead: "review the jobs with --dry-run first" },
+  { long: ["color", "colour", "color-failed", "cf"], instead: "use --tag (fanout prints no colours)" },
+  { long: ["rpl"], instead: "fanout has no user-defined replacement strings" },
+  { long: ["memsuspend", "noswap"], instead: "use --memfree SIZE" },
+  { long: ["limit"], instead: "use --load MAX or --memfree SIZE" },
+  { long: ["retry-failed"], instead: "use --joblog FILE --resume-failed with the same command" },
+  { long: ["profile"], short: ["J"], instead: "put default options in $PARALLEL" },
+  { long: ["eof"], short: ["E", "e"], instead: "end the input where it should end (head, sed)" },
+  { long: ["skip-first-line"], instead: "drop it first: tail -n +2 FILE | fanout ..." },
+  { long: ["shebang", "hashbang", "shebang-wrap"], instead: "call fanout from the script" },
+  { long: ["sqlmaster", "sqlworker", "sqlandworker"], instead: "fanout has no SQL queue" },
+  { long: ["compress", "compress-program", "decompress-program"], instead: "spilled output is kept as it is" },
+
+  { long: ["number-of-cpus", "number-of-cores", "number-of-threads", "number-of-sockets"], instead: "use nproc" },
+  { long: ["max-line-length-allowed"], instead: "use getconf ARG_MAX" },
+  { long: ["citation", "bibtex"], instead: "fanout asks for no citation" },
+  { long: ["minversion"], instead: "compare with fanout --version" },
+  {
+    long: ["use-cpus-instead-of-cores", "use-cores-instead-of-threads", "use-sockets-instead-of-threads"],
+    instead: "use -j N%"
+  },
+  { short: ["v"], long: [], instead: "use -t/--verbose (command lines on stderr)" }
+]
