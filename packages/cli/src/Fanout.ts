@@ -4,12 +4,11 @@
  *
  * @since 0.1.0
  */
-import type * as CliApp from "@effect/cli/CliApp"
 import type * as Effect from "effect/Effect"
-import * as argv from "./internal/argv.js"
+import type * as config from "./internal/config.js"
+import * as exit from "./internal/exit.js"
 import * as inputs from "./internal/inputs.js"
 import * as internal from "./internal/main.js"
-import type * as options from "./internal/options.js"
 import * as template from "./internal/template.js"
 
 /**
@@ -18,7 +17,7 @@ import * as template from "./internal/template.js"
  * @since 0.1.0
  * @category models
  */
-export type Config = options.Config
+export type Config = config.Config
 
 /**
  * Where `fanout` reads stdin and writes its output (default: the process's own).
@@ -35,13 +34,13 @@ export type Io = internal.Io
  * @since 0.1.0
  * @category errors
  */
-export const UsageError = argv.UsageError
+export const UsageError = exit.UsageError
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type UsageError = argv.UsageError
+export type UsageError = exit.UsageError
 
 /**
  * An input file that cannot be opened or read.
@@ -64,17 +63,15 @@ export type InputError = inputs.InputError
  * @example
  * ```ts
  * import { Fanout } from "@fanout/cli"
- * import * as NodeContext from "@effect/platform-node/NodeContext"
  * import * as Effect from "effect/Effect"
  *
- * const status = Fanout.main(["--dry-run", "echo", ":::", "a", "b"]).pipe(Effect.provide(NodeContext.layer))
+ * const status = Effect.runPromise(Fanout.main(["--dry-run", "echo", ":::", "a", "b"]))
  * ```
  *
  * @since 0.1.0
  * @category execution
  */
-export const main: (argv: ReadonlyArray<string>, io?: Io) => Effect.Effect<number, never, CliApp.CliApp.Environment> =
-  internal.main
+export const main: (argv: ReadonlyArray<string>, io?: Io) => Effect.Effect<number> = internal.main
 
 /**
  * Runs a validated `Config`; succeeds with the exit status.

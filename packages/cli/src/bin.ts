@@ -5,14 +5,9 @@
  *
  * @since 0.1.0
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
 import * as Status from "./internal/exit.js"
 import * as Hangup from "./internal/hangup.js"
 import { main } from "./internal/main.js"
@@ -28,9 +23,7 @@ process.on("SIGINT", remember)
 process.on("SIGTERM", remember)
 Hangup.listen()
 
-const environment = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
-
-NodeRuntime.runMain(main(userArgv()).pipe(Effect.provide(environment)), {
+NodeRuntime.runMain(main(userArgv()), {
   disableErrorReporting: true,
   disablePrettyLogger: true,
   teardown: (exit, onExit) => {

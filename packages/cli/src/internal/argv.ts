@@ -6,73 +6,10 @@
  *
  * @internal
  */
-import * as Data from "effect/Data"
+import { UsageError } from "./exit.js"
+import { type OptionSpec, optionTable, type Unsupported, unsupportedOptions } from "./options.js"
 
-/** @internal */
-export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
-
-/** @internal */
-export interface OptionSpec {
-  /** Canonical long name, without dashes: what `@effect/cli` is given. */
-  readonly name: string
-  readonly short: ReadonlyArray<string>
-  /** Other long spellings GNU parallel accepts. */
-  readonly long: ReadonlyArray<string>
-  readonly takesValue: boolean
-  readonly repeatable: boolean
-}
-
-const spec = (
-  name: string,
-  options: {
-    readonly short?: ReadonlyArray<string>
-    readonly long?: ReadonlyArray<string>
-    readonly value?: boolean
-    readonly repeatable?: boolean
-  } = {}
-): OptionSpec => ({
-  name,
-  short: options.short ?? [],
-  long: options.long ?? [],
-  takesValue: options.value ?? false,
-  repeatable: options.repeatable ?? false
-})
-
-/** @internal */
-export const optionTable: ReadonlyArray<OptionSpec> = [
-  spec("jobs", { short: ["j", "P"], long: ["max-procs"], value: true }),
-  spec("keep-order", { short: ["k"] }),
-  spec("group"),
-  spec("line-buffer", { long: ["lb"] }),
-  spec("ungroup", { short: ["u"] }),
-  spec("tag"),
-  spec("tagstring", { value: true }),
-  spec("timeout", { value: true }),
-  spec("retries", { value: true }),
-  spec("halt", { long: ["halt-on-error"], value: true }),
-  spec("delay", { value: true }),
-  spec("joblog", { long: ["jl"], value: true }),
-  spec("resume"),
-  spec("resume-failed"),
-  spec("dry-run", { long: ["dryrun"] }),
-  spec("shell", { value: true }),
-  spec("termseq", { long: ["term-seq"], value: true }),
-  spec("bar"),
-  spec("eta"),
-  spec("progress"),
-  spec("json"),
-  spec("arg-file", { short: ["a"], value: true, repeatable: true }),
-  spec("null", { short: ["0"] }),
-  spec("delimiter", { short: ["d"], value: true }),
-  spec("colsep", { short: ["C"], value: true }),
-  spec("link", { long: ["xapply"] }),
-  // GNU parallel's citation switches: accepted and ignored, so scripts that pass them keep working.
-  spec("will-cite"),
-  // Built into @effect/cli: passed through so it prints help, version and completions.
-  spec("help", { short: ["h"] }),
-  spec("version", { short: ["V"] }),
-  spec("completions", { value: true })
-]
+export { UsageError }
 
 const byShort = new Map<string, OptionSpec>()
 const byLong = new Map<string, OptionSpec>()
@@ -82,9 +19,21 @@ for (const option of optionTable) {
   for (const l of option.long) byLong.set(l, option)
 }
 
+const unsupportedLong = new Map<string, Unsupported>()
+const unsupportedShort = new Map<string, Unsupported>()
+for (const option of unsupportedOptions) {
+  for (const l of option.long) unsupportedLong.set(l, option)
+  for (const s of option.short ?? []) unsupportedShort.set(s, option)
+}
+
+const notSupported = (word: string, option: Unsupported) =>
+  new UsageError({ message: `${word}: not supported by fanout; ${option.instead}` })
+
 const resolveLong = (word: string, name: string): OptionSpec => {
   const exact = byLong.get(name)
   if (exact !== undefined) return exact
+  const refused = unsupportedLong.get(name)
+  if (refused !== undefined) throw notSupported(word, refused)
   // Getopt::Long's auto_abbrev: a unique prefix of a long name names that option.
   const candidates = new Set<OptionSpec>()
   for (const [long, option] of byLong) {
@@ -95,6 +44,8 @@ const resolveLong = (word: string, name: string): OptionSpec => {
     const names = [...candidates].map((o) => `--${o.name}`).join(", ")
     throw new UsageError({ message: `${word}: ambiguous option, could be ${names}` })
   }
+  const refusedPrefix = new Set([...unsupportedLong].filter(([long]) => long.startsWith(name)).map(([, o]) => o))
+  if (refusedPrefix.size === 1) throw notSupported(word, [...refusedPrefix][0])
   throw new UsageError({ message: `${word}: unknown option (see fanout --help)` })
 }
 
@@ -149,16 +100,18 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
       const name = eq === -1 ? word.slice(2) : word.slice(2, eq)
       const inline = eq === -1 ? undefined : word.slice(eq + 1)
       const option = resolveLong(word, name)
-      if (!option.takesValue && inline !== undefined) {
+      if (option.value === undefined && inline !== undefined) {
         throw new UsageError({ message: `--${option.name}: takes no value, got '${inline}'` })
       }
-      record(option, option.takesValue ? takeValue(word, option, inline) : "")
+      record(option, option.value !== undefined ? takeValue(word, option, inline) : "")
       continue
     }
     // A bundle of short options: `-kj4`, `-kj 4`, `-j=4`.
     for (let c = 1; c < word.length; c++) {
       const letter = word[c]
       const option = byShort.get(letter)
+      const refused = unsupportedShort.get(letter)
+      if (option === undefined && refused !== undefined) throw notSupported(`-${letter}`, refused)
       if (option === undefined) {
         throw new UsageError({
           message: `${c === 1 ? word : `-${letter}`}: unknown option${
@@ -166,7 +119,7 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
           } (see fanout --help)`
         })
       }
-      if (!option.takesValue) {
+      if (option.value === undefined) {
         record(option, "")
         continue
       }
@@ -177,23 +130,76 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
       break
     }
   }
-  // @effect/cli reads an empty value as none: `-a ''` would silently read stdin.
-  if (values.get("arg-file")?.includes("") === true) {
-    throw new UsageError({ message: "-a: expected a file name, got ''" })
-  }
-  if (values.get("shell")?.includes("") === true) {
-    throw new UsageError({ message: "--shell: expected the path of a shell, got ''" })
-  }
-  const shell = values.get("completions")?.[0]
-  if (shell !== undefined && !["sh", "bash", "fish", "zsh"].includes(shell)) {
-    throw new UsageError({ message: `--completions: expected sh, bash, fish or zsh, got '${shell}'` })
-  }
   const options: Array<string> = []
   for (const option of order) {
     for (const value of values.get(option.name)!) {
       options.push(`--${option.name}`)
-      if (option.takesValue) options.push(value)
+      if (option.value !== undefined) options.push(value)
     }
   }
   return { options, values, rest: argv.slice(i) }
+}
+
+/**
+ * Words of a line as a shell would split them, as Perl's `Text::ParseWords::shellwords`
+ * (how GNU parallel reads `$PARALLEL`): blanks separate words, `'…'` is literal, and a
+ * backslash takes the next character literally, also inside `"…"`.
+ *
+ * @throws UsageError on an unclosed quote.
+ * @internal
+ */
+export const shellWords = (line: string, origin = "$PARALLEL"): Array<string> => {
+  const words: Array<string> = []
+  let word: string | undefined
+  let quote: string | undefined
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]
+    if (quote === "'") {
+      if (c === "'") quote = undefined
+      else word += c
+    } else if (c === "\\" && i + 1 < line.length) {
+      word = (word ?? "") + line[++i]
+    } else if (quote === "\"") {
+      if (c === "\"") quote = undefined
+      else word += c
+    } else if (c === "'" || c === "\"") {
+      quote = c
+      word ??= ""
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word)
+      word = undefined
+    } else {
+      word = (word ?? "") + c
+    }
+  }
+  if (quote !== undefined) throw new UsageError({ message: `${origin}: expected a closing ${quote}, got '${line}'` })
+  if (word !== undefined) words.push(word)
+  return words
+}
+
+/**
+ * argv with `$PARALLEL`'s default options, as GNU parallel reads them: its words are split
+ * like a shell's, their options come first (so the command line's win), and any words left
+ * after its options go before the command line's own command.
+ *
+ * @internal
+ */
+export const splitWithDefaults = (argv: ReadonlyArray<string>, defaults: string | undefined): SplitArgv => {
+  const given = split(argv)
+  if (defaults === undefined || defaults.trim() === "") return given
+  let base: SplitArgv
+  try {
+    base = split(shellWords(defaults))
+  } catch (error) {
+    if (error instanceof UsageError && !error.message.startsWith("$PARALLEL")) {
+      throw new UsageError({ message: `$PARALLEL: ${error.message}` })
+    }
+    throw error
+  }
+  const values = new Map(base.values)
+  for (const [name, list] of given.values) {
+    const option = byLong.get(name)!
+    values.set(name, option.repeatable ? [...(values.get(name) ?? []), ...list] : list)
+  }
+  return { options: [...base.options, ...given.options], values, rest: [...base.rest, ...given.rest] }
 }

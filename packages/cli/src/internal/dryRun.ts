@@ -11,10 +11,10 @@ import { Bytes, Joblog, Output } from "@fanout/shell"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Runtime from "effect/Runtime"
+import type { Config } from "./config.js"
 import * as Status from "./exit.js"
 import { InputError } from "./inputs.js"
-import { resumeOf, type Tag, tagOf } from "./jobSpec.js"
-import type { Config } from "./options.js"
+import { type Tag, tagOf } from "./jobSpec.js"
 import { render } from "./template.js"
 
 /**
@@ -93,7 +93,7 @@ export const dryRun = (
   stdout: NodeJS.WritableStream
 ): Effect.Effect<number, InputError | Joblog.JoblogError> =>
   Effect.scoped(Effect.gen(function*() {
-    const resume = resumeOf(config)
+    const resume = config.resume
     const finished = resume !== undefined && config.joblog !== undefined
       ? yield* Joblog.finishedSeqs(config.joblog, resume)
       : undefined

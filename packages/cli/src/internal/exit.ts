@@ -3,8 +3,10 @@
  *
  * @internal
  */
-import * as HelpDoc from "@effect/cli/HelpDoc"
-import type * as ValidationError from "@effect/cli/ValidationError"
+import * as Data from "effect/Data"
+
+/** A bad option, value or command line; the message is one line without the `fanout: ` prefix. @internal */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
 /** A usage or input error (GNU parallel's 255). @internal */
 export const usageError = 255
@@ -34,9 +36,6 @@ export const fromFailures = (failed: number): number => Math.min(failed, 101)
 /** @internal */
 export const line = (message: string): string => `fanout: ${message}\n`
 
-/** One line out of @effect/cli's help document for a validation error. @internal */
-export const validationMessage = (error: ValidationError.ValidationError): string => {
-  const text = HelpDoc.toAnsiText(error.error)
-
-  return text.replace(/\x1b\[[0-9;]*m/g, "").replace(/\s+/g, " ").trim()
-}
+/** `option: expected …, got 'value'`: every bad value is reported in these words. @internal */
+export const bad = (option: string, expected: string, got: string): UsageError =>
+  new UsageError({ message: `${option}: expected ${expected}, got '${got}'` })

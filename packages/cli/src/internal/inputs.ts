@@ -8,7 +8,7 @@
 import { Bytes } from "@fanout/shell"
 import * as Data from "effect/Data"
 import * as fsp from "node:fs/promises"
-import { UsageError } from "./argv.js"
+import { UsageError } from "./exit.js"
 
 /** An input file that cannot be opened or read. @internal */
 export class InputError extends Data.TaggedError("InputError")<{ readonly message: string }> {}

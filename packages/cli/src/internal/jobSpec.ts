@@ -1,11 +1,10 @@
 /**
  * What a job is beyond its command line, the same for a real run and a dry run:
- * its tag (`--tag`, `--tagstring`) and which jobs a resume skips.
+ * its tag (`--tag`, `--tagstring`).
  *
  * @internal
  */
-import type { Joblog } from "@fanout/shell"
-import type { Config } from "./options.js"
+import type { Config } from "./config.js"
 import type { Template } from "./template.js"
 import { parse as parseTemplate, render } from "./template.js"
 
@@ -26,7 +25,3 @@ export const tagOf = (config: Config): Tag | undefined => {
   if (config.tag) return (args) => () => args.join(" ")
   return undefined
 }
-
-/** `--resume` skips every job the joblog has, `--resume-failed` only those that succeeded. */
-export const resumeOf = (config: Config): Joblog.ResumeMode | undefined =>
-  config.resume === "none" ? undefined : config.resume === "all" ? "all" : "succeeded"

@@ -1,22 +1,21 @@
 /**
- * The path argv takes: split → @effect/cli → Config → inputs → dry run or
+ * The path argv takes: split → Config → inputs → dry run or
  * the batch runner → exit status. Errors end here as one line on stderr.
  *
  * @internal
  */
-import type * as CliApp from "@effect/cli/CliApp"
-import * as CliConfig from "@effect/cli/CliConfig"
-import * as CliCommand from "@effect/cli/Command"
-import * as ValidationError from "@effect/cli/ValidationError"
 import { Output } from "@fanout/shell"
 import * as Effect from "effect/Effect"
-import { split, UsageError } from "./argv.js"
+import { splitWithDefaults } from "./argv.js"
+import { type Config, settingsOf, toConfig } from "./config.js"
 import { dryRun } from "./dryRun.js"
 import * as Exit from "./exit.js"
+import { UsageError } from "./exit.js"
 import { hangup } from "./hangup.js"
+import { help } from "./help.js"
 import { InputError, open } from "./inputs.js"
-import type { Config } from "./options.js"
-import { command, toConfig } from "./options.js"
+import { arrange } from "./jobOrder.js"
+import { lostFunctionWarning } from "./jobShell.js"
 import { runBatch } from "./runBatch.js"
 
 /** @internal */
@@ -44,7 +43,7 @@ const openInputs = (config: Config, io: Io) =>
     catch: (error) => error instanceof InputError ? error : new InputError({ message: String(error) })
   })
 
-const warnIfTerminal = (config: Config, io: Io) =>
+const warnBeforeRunning = (config: Config, io: Io) =>
   Effect.sync(() => {
     const readsStdin = config.sources.some((group) =>
       group.some((source) => source._tag === "Stdin" || (source._tag === "File" && source.path === "-"))
@@ -52,6 +51,8 @@ const warnIfTerminal = (config: Config, io: Io) =>
     if (readsStdin && io.stdin === undefined && process.stdin.isTTY) {
       io.stderr.write(Exit.line("reading inputs from the terminal, one a line (end with Ctrl-D); forgot ::: or -a?"))
     }
+    const lost = config.dryRun ? undefined : lostFunctionWarning(config.template)
+    if (lost !== undefined) io.stderr.write(Exit.line(`warning: ${lost}`))
   })
 
 /**
@@ -61,8 +62,8 @@ const warnIfTerminal = (config: Config, io: Io) =>
  */
 export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number, InputError | UsageError> =>
   Effect.gen(function*() {
-    yield* warnIfTerminal(config, io)
-    const jobs = yield* openInputs(config, io)
+    yield* warnBeforeRunning(config, io)
+    const jobs = arrange(config, yield* openInputs(config, io))
     if (config.dryRun) {
       return yield* dryRun(config, jobs, io.stdout).pipe(
         Effect.catchTag("JoblogError", (error) => Effect.fail(new InputError({ message: error.message })))
@@ -73,57 +74,27 @@ export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number,
     )
   })
 
-/** @effect/cli prints a validation error itself, as help text: we print our one line instead. */
-const withoutCliErrorOutput = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(
-    Effect.console,
-    (console) =>
-      Effect.withConsole(effect, {
-        ...console,
-        error: () => Effect.void,
-        unsafe: { ...console.unsafe, error: () => {} }
-      })
-  )
-
 /**
  * From argv (without `node` and the script) to an exit status. Never fails:
- * every error is reported here as one line on `io.stderr`.
+ * every error is reported here as one line on `io.stderr`. argv is read once,
+ * by the option table; `@effect/cli` is loaded only to print completions.
  *
  * @internal
  */
-export const main = (
-  argv: ReadonlyArray<string>,
-  io: Io = defaultIo()
-): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
+export const main = (argv: ReadonlyArray<string>, io: Io = defaultIo()): Effect.Effect<number> =>
   Effect.suspend(() => {
-    const { options, rest, values } = split(argv)
-    // @effect/cli's own --version adds a blank line; scripts compare the output.
-    if (values.has("version") && !values.has("help")) {
-      return Effect.sync(() => {
-        io.stdout.write(`${version}\n`)
-        return 0
-      })
+    const parsed = splitWithDefaults(argv, process.env.PARALLEL)
+    const settings = settingsOf(parsed.values)
+    if (settings.help) return Effect.sync(() => write(io.stdout, help(io.stdout)))
+    if (settings.version) return Effect.sync(() => write(io.stdout, `${version}\n`))
+    if (settings.completions !== undefined) {
+      const shell = settings.completions
+      return Effect.promise(() => import("./completions.js")).pipe(
+        Effect.flatMap((completions) => completions.script(shell)),
+        Effect.map((script) => write(io.stdout, script))
+      )
     }
-    let status = 0
-    const app = CliCommand.run(
-      command((raw) =>
-        Effect.try({
-          try: () => toConfig(raw, rest),
-          catch: (error) => error instanceof UsageError ? error : new UsageError({ message: String(error) })
-        }).pipe(
-          Effect.flatMap((config) => run(config, io)),
-          Effect.map((code) => {
-            status = code
-          })
-        )
-      ),
-      { name: "fanout", version }
-    )
-    return app(["node", "fanout", ...options]).pipe(
-      withoutCliErrorOutput,
-      Effect.provide(CliConfig.layer({ showBuiltIns: false })),
-      Effect.map(() => status)
-    )
+    return run(toConfig(settings, parsed.rest), io)
   }).pipe(
     // A write to our own stdout or stderr that failed (a full disk) is the user's to know, not an internal error.
     Effect.catchAllDefect((defect) =>
@@ -133,9 +104,13 @@ export const main = (
     ),
     Effect.catchAll((error) =>
       Effect.sync(() => {
-        const message = ValidationError.isValidationError(error) ? Exit.validationMessage(error) : error.message
-        io.stderr.write(Exit.line(message))
+        io.stderr.write(Exit.line(error.message))
         return Exit.usageError
       })
     )
   )
+
+const write = (stream: NodeJS.WritableStream, text: string): number => {
+  stream.write(text)
+  return 0
+}

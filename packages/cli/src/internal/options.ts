@@ -1,284 +1,482 @@
 /**
- * Our options as `@effect/cli` sees them (for parsing, `--help`, `--version`
- * and completions), and their validation into a typed `Config`. Values are
- * taken as text and checked here, so every bad value gets the same one-line
- * message naming the option, what it expected and what it got.
+ * Every option of `fanout`, declared once: its names, whether it takes a
+ * value, what it sets in the `Settings` (through a parser to `@fanout/shell`'s
+ * own types), its line in `--help` and its group there. The splitter
+ * (`argv.ts`), `Config` (`config.ts`), the help screen (`help.ts`) and the
+ * completions (`completions.ts`) are all read off this table.
+ *
+ * To add an option: a field in `Settings` and its default, and a row below.
  *
  * @internal
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import * as HaltModule from "@fanout/shell/Halt"
-import * as TermSeqModule from "@fanout/shell/TermSeq"
-import type { TermSeq } from "@fanout/shell/TermSeq"
-import type * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Option from "effect/Option"
-import * as fs from "node:fs"
+import type { Batch, Halt, Joblog, Output, TermSeq } from "@fanout/shell"
+import type * as Duration from "effect/Duration"
 import * as os from "node:os"
-import { UsageError } from "./argv.js"
-import type { Source } from "./inputs.js"
-import { parseCommandLine, unescapeDelimiter } from "./inputs.js"
-import { fromPerl, PerlRegexError } from "./perlRegex.js"
-import type { Template } from "./template.js"
-import { parse as parseTemplate } from "./template.js"
+import { bad } from "./exit.js"
+import { unescapeDelimiter } from "./inputs.js"
+import * as Values from "./values.js"
 
-/** @internal */
-export type Timeout =
-  | { readonly _tag: "Seconds"; readonly seconds: number }
-  /** Percent of the median runtime of the jobs that succeeded so far. */
-  | { readonly _tag: "Percent"; readonly percent: number }
-
-/** @internal */
-export type Halt = HaltModule.HaltPolicy
-
-/** @internal */
-export interface Config {
-  /** Jobs at once; `Infinity` for `-j 0`. */
+/** What the options set; the command template and the inputs are added in `config.ts`. @internal */
+export interface Settings {
+  /** Job slots; `Infinity` for `-j 0`. */
   readonly jobs: number
+  /** `-j FILE`: the slots are read from it again as jobs end. */
+  readonly jobsFile: string | undefined
+  /** `--memfree`: bytes of memory that must be available to start a job. */
+  readonly memFree: number | undefined
+  /** `--load`: start a job only while fewer processes than this run. */
+  readonly load: number | undefined
+  /** `--nice`: niceness added for the jobs. */
+  readonly nice: number | undefined
+  /** `--tmpdir`: spill files here, and `$TMPDIR` for the jobs. */
+  readonly tmpdir: string | undefined
+  /** `--shuf`: the jobs in a random order (all inputs are read first). */
+  readonly shuf: boolean
+  /** `-r`: inputs that are empty or blank start no job. */
+  readonly noRunIfEmpty: boolean
+  /** `-t`, `--verbose`: each command line on stderr as its job starts. */
+  readonly verbose: boolean
   readonly keepOrder: boolean
-  readonly output: "group" | "line" | "ungroup"
+  readonly output: Output.OutputMode
   readonly tag: boolean
   readonly tagString: string | undefined
-  readonly timeout: Timeout | undefined
-  /** Runs of a failing job in all (GNU parallel's --retries; 0 = until it succeeds, unset = 1). */
+  readonly timeout: Batch.Timeout | undefined
+  /** Runs of a failing job in all (GNU parallel's --retries; 0 = until it succeeds). */
   readonly retries: number
-  readonly halt: Halt
-  /** Seconds between job starts. */
-  readonly delay: number
+  readonly halt: Halt.HaltPolicy
+  /** Time between job starts. */
+  readonly delay: Duration.Duration | undefined
   readonly joblog: string | undefined
-  readonly resume: "none" | "all" | "failed"
+  readonly resume: Joblog.ResumeMode | undefined
   readonly dryRun: boolean
+  /** `--shell`; without it `config.ts` picks one (see `jobShell.ts`). */
   readonly shell: string | undefined
-  readonly termSeq: TermSeq | undefined
+  /** `--env NAME`: variables and exported functions the jobs must get. */
+  readonly env: ReadonlyArray<string>
+  readonly termSeq: TermSeq.TermSeq | undefined
   readonly bar: boolean
   readonly eta: boolean
   readonly progress: boolean
   readonly json: boolean
+  /** `-a FILE`, each a source before those of the command line. */
+  readonly argFiles: ReadonlyArray<string>
   readonly delimiter: string
   readonly colsep: RegExp | undefined
   readonly link: boolean
-  readonly template: Template
-  readonly sources: ReadonlyArray<ReadonlyArray<Source>>
-}
-
-const text = (name: string, pseudo: string, description: string, alias?: string) => {
-  const option = Options.text(name).pipe(
-    Options.withPseudoName(pseudo),
-    Options.withDescription(description),
-    Options.optional
-  )
-  return alias === undefined ? option : option.pipe(Options.withAlias(alias))
-}
-const flag = (name: string, description: string, alias?: string) => {
-  const option = Options.boolean(name).pipe(Options.withDescription(description))
-  return alias === undefined ? option : option.pipe(Options.withAlias(alias))
+  readonly help: boolean
+  readonly version: boolean
+  readonly completions: "bash" | "fish" | "zsh" | undefined
 }
 
 /** @internal */
-export const definitions = {
-  jobs: text("jobs", "N", "Jobs at once: N, N% of CPU threads, +N or -N relative to them, 0 for no limit.", "j"),
-  keepOrder: flag("keep-order", "Print outputs in input order (jobs still run in parallel).", "k"),
-  group: flag("group", "Print a job's output whole when it ends (the default)."),
-  lineBuffer: flag("line-buffer", "Print whole lines as they come; lines of jobs interleave (--lb)."),
-  ungroup: flag("ungroup", "Print output bytes as they come.", "u"),
-  tag: flag("tag", "Prefix every output line with the job's inputs and a TAB."),
-  tagString: text("tagstring", "STR", "Prefix every output line with this (replacement strings allowed) and a TAB."),
-  timeout: text("timeout", "DURATION", "Kill a job after DURATION (30, 1.5s, 2m, 1h30m), or N% of the median runtime."),
-  retries: text("retries", "N", "Run a failing job up to N times in all."),
-  halt: text("halt", "WHEN", "When to stop: never, or now|soon,fail|success|done=N|N%."),
-  delay: text("delay", "DURATION", "Wait DURATION between job starts."),
-  joblog: text("joblog", "FILE", "Write a tab-separated log of finished jobs (GNU parallel's format) to FILE."),
-  resume: flag("resume", "With --joblog: skip the jobs the log shows finished."),
-  resumeFailed: flag("resume-failed", "With --joblog: skip the jobs the log shows succeeded, rerun the failed."),
-  dryRun: flag("dry-run", "Print each job's command line instead of running it."),
-  shell: text("shell", "PATH", "Run commands with this shell (default /bin/sh)."),
-  termSeq: text(
-    "termseq",
-    "SEQ",
-    "Signals and waits to stop a job: SIGNAL,MS,... (default TERM,200,TERM,100,TERM,50,KILL,25)."
-  ),
-  bar: flag("bar", "Show a progress bar on stderr."),
-  eta: flag("eta", "Show the estimated time left on stderr."),
-  progress: flag("progress", "Show progress on stderr."),
-  willCite: flag("will-cite", "Accepted for GNU parallel scripts; fanout prints no citation notice."),
-  json: flag("json", "Print one JSON object per job on stdout instead of its output."),
-  argFile: Options.text("arg-file").pipe(
-    Options.withAlias("a"),
-    Options.withPseudoName("FILE"),
-    Options.withDescription("Read inputs from FILE (one a line; repeatable; - is stdin)."),
-    Options.repeated
-  ),
-  null: flag("null", "Inputs end with NUL instead of newline.", "0"),
-  delimiter: text("delimiter", "DELIM", "Inputs end with this string (\\n, \\t, \\r and \\NNN octal understood).", "d"),
-  colsep: text("colsep", "REGEX", "Split each input into columns {1} {2} ... on this regular expression.", "C"),
-  link: flag("link", "Pair the input sources instead of taking all combinations (shorter ones wrap).")
-}
-
-type Raw = Command.Command.ParseConfig<typeof definitions>
-
-const bad = (option: string, expected: string, got: string) =>
-  new UsageError({ message: `${option}: expected ${expected}, got '${got}'` })
+export const defaults = (): Settings => ({
+  jobs: os.availableParallelism(),
+  jobsFile: undefined,
+  memFree: undefined,
+  load: undefined,
+  nice: undefined,
+  tmpdir: undefined,
+  shuf: false,
+  noRunIfEmpty: false,
+  verbose: false,
+  keepOrder: false,
+  output: "group",
+  tag: false,
+  tagString: undefined,
+  timeout: undefined,
+  retries: 1,
+  halt: { when: "never" },
+  delay: undefined,
+  joblog: undefined,
+  resume: undefined,
+  dryRun: false,
+  shell: undefined,
+  env: [],
+  termSeq: undefined,
+  bar: false,
+  eta: false,
+  progress: false,
+  json: false,
+  argFiles: [],
+  delimiter: "\n",
+  colsep: undefined,
+  link: false,
+  help: false,
+  version: false,
+  completions: undefined
+})
 
 /** @internal */
-export const parseJobs = (value: string, cpus = os.availableParallelism()): number => {
-  const match = /^([+-]?)([0-9]+(?:\.[0-9]+)?)(%?)$/.exec(value.trim())
-  if (match === null) throw bad("-j", "a number, N%, +N or -N", value)
-  const [, sign, digits, percent] = match
-  const n = Number(digits)
-  // GNU parallel: "Parsing of --jobs/-j/--max-procs/-P failed."
-  if (percent === "" && !Number.isInteger(n)) throw bad("-j", "a whole number, N%, +N or -N", value)
-  let jobs: number
-  if (percent !== "") jobs = sign === "-" ? -1 : (cpus * n) / 100
-  else if (sign === "+") jobs = cpus + n
-  else if (sign === "-") jobs = cpus - n
-  else if (n === 0) return Infinity
-  else jobs = n
-  if (sign === "-" && percent !== "") throw bad("-j", "a number, N%, +N or -N", value)
-  // GNU parallel: "Cannot run any jobs."
-  if (jobs < 1) throw bad("-j", `at least one job slot (${cpus} CPUs ${sign}${digits}${percent} leaves none)`, value)
-  return Math.floor(jobs)
-}
+export type Draft = { -readonly [K in keyof Settings]: Settings[K] }
 
-const unitSeconds: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }
-
-/** Seconds, with GNU parallel's units: `30`, `1.5s`, `2m`, `1h30m`, `1d`. @internal */
-export const parseDuration = (option: string, value: string): number => {
-  const trimmed = value.trim()
-  const expected = "a duration like 30, 1.5s, 2m or 1h30m"
-  if (trimmed === "") throw bad(option, expected, value)
-  let total = 0
-  let rest = trimmed
-  while (rest !== "") {
-    const match = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([smhd]?)/i.exec(rest)
-    if (match === null) throw bad(option, expected, value)
-    total += Number(match[1]) * unitSeconds[match[2].toLowerCase()]
-    rest = rest.slice(match[0].length)
-    if (match[2] === "" && rest !== "") throw bad(option, expected, value)
-  }
-  return total
-}
-
-const parseTimeout = (value: string): Timeout | undefined => {
-  const percent = /^([0-9]+(?:\.[0-9]+)?)%$/.exec(value.trim())
-  if (percent !== null) {
-    const n = Number(percent[1])
-    if (n <= 0) throw bad("--timeout", "a duration or a positive N%", value)
-    return { _tag: "Percent", percent: n }
-  }
-  const seconds = parseDuration("--timeout", value)
-  // 0 means no timeout, as in GNU parallel (scripts pass --timeout ${T:-0}).
-  if (seconds === 0) return undefined
-  return { _tag: "Seconds", seconds }
-}
-
-const parseCount = (option: string, value: string, min: number): number => {
-  if (!/^[0-9]+$/.test(value.trim()) || Number(value) < min) {
-    throw bad(option, min === 0 ? "a whole number" : `a whole number of at least ${min}`, value)
-  }
-  return Number(value)
-}
-
-const haltExpected = "never, or now|soon,fail|success|done=N|N% (e.g. now,fail=1)"
-
-/** The grammar is @fanout/shell's; the CLI words the error its own way. @internal */
-export const parseHalt = (value: string): Halt =>
-  Either.getOrThrowWith(HaltModule.parse(value), () => bad("--halt", haltExpected, value))
+/** Where an option is listed in `--help` (`other`: on its last lines). @internal */
+export type Group = "input" | "command" | "output" | "scheduling" | "failure" | "logging" | "other"
 
 /** @internal */
-export const parseTermSeq = (value: string): TermSeq =>
-  Either.getOrThrowWith(
-    TermSeqModule.parse(value),
-    (error) =>
-      error.problem === "signal"
-        ? bad("--termseq", `a signal name, not '${error.item}' in`, value)
-        : bad("--termseq", "SIGNAL,MS,SIGNAL,MS,... (e.g. TERM,200,KILL,25)", value)
-  )
-
-const parseColsep = (value: string): RegExp => {
-  try {
-    return fromPerl(value)
-  } catch (error) {
-    if (error instanceof PerlRegexError) throw bad("--colsep", `a regular expression without ${error.feature}`, value)
-    throw bad("--colsep", "a regular expression", value)
-  }
+export interface OptionSpec {
+  /** The long name, without dashes: how help, completions and messages name it. */
+  readonly name: string
+  /** One-letter names. */
+  readonly short: ReadonlyArray<string>
+  /** Other long spellings GNU parallel accepts. */
+  readonly long: ReadonlyArray<string>
+  /** The value's name in help (`N`, `FILE`); undefined for a switch. */
+  readonly value: string | undefined
+  /** Every value is kept (`-a x -a y`); otherwise the last one given wins, as in Getopt::Long. */
+  readonly repeatable: boolean
+  readonly group: Group
+  /** What it does, on one help line of at most 80 columns; undefined: accepted, never shown. */
+  readonly help: string | undefined
+  /** Listed by name only, on its group's "also:" line of the help screen. */
+  readonly brief: boolean
+  /** Sets what the option means; called with each value kept (`""` for a switch). */
+  readonly apply: (settings: Draft, value: string) => void
 }
 
-const get = (option: Option.Option<string>): string | undefined => Option.getOrUndefined(option)
+/** How a row is written below: the names and help, without the defaults. */
+interface Declared {
+  readonly name: string
+  readonly short?: ReadonlyArray<string>
+  readonly long?: ReadonlyArray<string>
+  readonly value?: string
+  readonly repeatable?: boolean
+  readonly group: Group
+  readonly help?: string
+  readonly brief?: boolean
+}
 
-/** `--shell` is checked once, at start: otherwise every job fails with 127 and nothing said. */
-const checkShell = (shell: string | undefined): string | undefined => {
-  if (shell === undefined) return undefined
-  // @effect/cli reads an empty value as none, so '' never reaches here; a blank one does.
-  if (shell.trim() === "") throw bad("--shell", "the path of a shell", shell)
-  try {
-    if (!fs.statSync(shell).isFile()) throw bad("--shell", "an executable file, not a directory", shell)
-    fs.accessSync(shell, fs.constants.X_OK)
-  } catch (error) {
-    if (error instanceof UsageError) throw error
-    const code = (error as NodeJS.ErrnoException).code
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "not executable" : String(code)
-    throw bad("--shell", `an executable shell (${why})`, shell)
-  }
+const row = (declared: Declared, apply: OptionSpec["apply"]): OptionSpec => ({
+  short: [],
+  long: [],
+  value: undefined,
+  repeatable: false,
+  help: undefined,
+  brief: false,
+  ...declared,
+  apply
+})
+
+/** A switch: sets `field` to `to`. */
+const flag = <K extends keyof Settings>(declared: Declared, field: K, to: Settings[K]): OptionSpec =>
+  row(declared, (settings) => {
+    settings[field] = to
+  })
+
+/** An option with a value: `parse` turns the text into the field's type, or throws naming it. */
+const valued = <K extends keyof Settings>(
+  declared: Declared,
+  field: K,
+  parse: (text: string) => Settings[K]
+): OptionSpec =>
+  row(declared, (settings, text) => {
+    settings[field] = parse(text)
+  })
+
+/** Accepted so GNU parallel's scripts run, and without effect: fanout has no notice to silence. */
+const noEffect = (name: string, long: ReadonlyArray<string> = []): OptionSpec =>
+  row({ name, long, group: "other" }, () => {})
+
+const nonEmpty = (option: string, expected: string) => (text: string): string => {
+  if (text === "") throw bad(option, expected, text)
+  return text
+}
+
+const completionShells = { sh: "bash", bash: "bash", fish: "fish", zsh: "zsh" } as const
+
+const completionShell = (text: string): Settings["completions"] => {
+  const shell = completionShells[text as keyof typeof completionShells]
+  if (shell === undefined) throw bad("--completions", "sh, bash, fish or zsh", text)
   return shell
 }
 
 /**
- * @throws UsageError
+ * The options, in the order their settings are applied (so `--null` wins over
+ * `-d`, and `--ungroup` over `--line-buffer`, whatever order they are given in),
+ * and listed in help.
+ *
  * @internal
  */
-export const toConfig = (raw: Raw, rest: ReadonlyArray<string>): Config => {
-  const jobs = get(raw.jobs)
-  const timeout = get(raw.timeout)
-  const retries = get(raw.retries)
-  const halt = get(raw.halt)
-  const delay = get(raw.delay)
-  const termSeq = get(raw.termSeq)
-  const delimiter = get(raw.delimiter)
-  const colsep = get(raw.colsep)
-  if (raw.resume && raw.resumeFailed) {
-    throw new UsageError({ message: "--resume and --resume-failed: expected one of them, got both" })
-  }
-  const joblog = get(raw.joblog)
-  if ((raw.resume || raw.resumeFailed) && joblog === undefined) {
-    throw new UsageError({
-      message: `${raw.resume ? "--resume" : "--resume-failed"}: expected --joblog FILE to resume from, got none`
-    })
-  }
-  if (delimiter === "") throw bad("-d", "a non-empty delimiter", delimiter)
-  const { command, groups } = parseCommandLine(rest, raw.argFile)
-  return {
-    jobs: jobs === undefined ? os.availableParallelism() : parseJobs(jobs),
-    keepOrder: raw.keepOrder,
-    output: raw.ungroup ? "ungroup" : raw.lineBuffer ? "line" : "group",
-    tag: raw.tag,
-    tagString: get(raw.tagString),
-    timeout: timeout === undefined ? undefined : parseTimeout(timeout),
-    retries: retries === undefined ? 1 : parseCount("--retries", retries, 0),
-    halt: halt === undefined ? { when: "never" } : parseHalt(halt),
-    delay: delay === undefined ? 0 : parseDuration("--delay", delay),
-    joblog,
-    resume: raw.resume ? "all" : raw.resumeFailed ? "failed" : "none",
-    dryRun: raw.dryRun,
-    shell: checkShell(get(raw.shell)),
-    termSeq: termSeq === undefined ? undefined : parseTermSeq(termSeq),
-    bar: raw.bar,
-    eta: raw.eta,
-    progress: raw.progress,
-    json: raw.json,
-    delimiter: raw.null ? "\0" : delimiter === undefined ? "\n" : unescapeDelimiter(delimiter),
-    colsep: colsep === undefined ? undefined : parseColsep(colsep),
-    link: raw.link,
-    template: parseTemplate(command),
-    sources: groups
-  }
+export const optionTable: ReadonlyArray<OptionSpec> = [
+  row({
+    name: "arg-file",
+    short: ["a"],
+    value: "FILE",
+    repeatable: true,
+    group: "input",
+    help: "read inputs from FILE, one a line (- is stdin)"
+  }, (settings, text) => {
+    settings.argFiles = [...settings.argFiles, nonEmpty("-a", "a file name")(text)]
+  }),
+  valued(
+    {
+      name: "delimiter",
+      short: ["d"],
+      value: "DELIM",
+      group: "input",
+      help: "inputs end with DELIM, not newline (\\0, \\t, \\NNN)"
+    },
+    "delimiter",
+    (text) => unescapeDelimiter(nonEmpty("-d", "a non-empty delimiter")(text))
+  ),
+  flag({ name: "null", short: ["0"], group: "input", help: "inputs end with NUL (find -print0)" }, "delimiter", "\0"),
+  valued(
+    {
+      name: "colsep",
+      short: ["C"],
+      value: "REGEX",
+      group: "input",
+      help: "split inputs into columns {1} {2} ... at REGEX"
+    },
+    "colsep",
+    Values.parseColsep
+  ),
+  flag(
+    { name: "link", long: ["xapply"], group: "input", help: "pair input sources one to one, not every combination" },
+    "link",
+    true
+  ),
+  flag(
+    { name: "no-run-if-empty", short: ["r"], group: "input", help: "run no job for an empty or blank input" },
+    "noRunIfEmpty",
+    true
+  ),
+  flag({ name: "shuf", group: "input", help: "run the jobs in a random order (reads all inputs first)" }, "shuf", true),
+  valued(
+    { name: "shell", value: "PATH", group: "command", help: "run jobs with this shell (default: sh, bash if needed)" },
+    "shell",
+    Values.checkShell
+  ),
+  row({
+    name: "env",
+    value: "NAME",
+    repeatable: true,
+    group: "command",
+    help: "make sure variable or function NAME reaches the jobs"
+  }, (settings, text) => {
+    settings.env = [...settings.env, nonEmpty("--env", "a variable or function name")(text)]
+  }),
+  flag(
+    { name: "dry-run", long: ["dryrun"], group: "command", help: "print the command lines instead of running them" },
+    "dryRun",
+    true
+  ),
+  flag(
+    { name: "group", group: "output", brief: true, help: "print a job's output whole when it ends (the default)" },
+    "output",
+    "group"
+  ),
+  flag(
+    {
+      name: "line-buffer",
+      long: ["lb", "linebuffer"],
+      group: "output",
+      help: "whole lines as they come; jobs' lines mix"
+    },
+    "output",
+    "line"
+  ),
+  flag({ name: "ungroup", short: ["u"], group: "output", help: "bytes as they come" }, "output", "ungroup"),
+  flag(
+    { name: "keep-order", short: ["k"], group: "output", help: "outputs in input order (jobs still run at once)" },
+    "keepOrder",
+    true
+  ),
+  flag(
+    { name: "tag", long: ["ctag"], group: "output", help: "prefix each line with the job's inputs and a TAB" },
+    "tag",
+    true
+  ),
+  valued(
+    {
+      name: "tagstring",
+      long: ["ctagstring"],
+      value: "STR",
+      group: "output",
+      help: "prefix each line with STR (replacement strings work)"
+    },
+    "tagString",
+    (text) => text
+  ),
+  flag({ name: "json", group: "output", help: "a JSON object per job instead of its output" }, "json", true),
+  row({
+    name: "jobs",
+    short: ["j", "P"],
+    long: ["max-procs"],
+    value: "N",
+    group: "scheduling",
+    help: "N jobs at once: N% of CPUs, +N, -N, 0 (no limit), FILE"
+  }, (settings, text) => {
+    const { file, jobs } = Values.parseJobsOrFile(text)
+    settings.jobs = jobs
+    settings.jobsFile = file
+  }),
+  valued(
+    { name: "delay", value: "DURATION", group: "scheduling", help: "wait DURATION between job starts (30, 1.5s, 2m)" },
+    "delay",
+    Values.parseDuration("--delay")
+  ),
+  valued(
+    {
+      name: "load",
+      brief: true,
+      value: "MAX",
+      group: "scheduling",
+      help: "start jobs only while fewer than MAX processes run"
+    },
+    "load",
+    Values.parseLoad
+  ),
+  valued(
+    {
+      name: "memfree",
+      brief: true,
+      value: "SIZE",
+      group: "scheduling",
+      help: "start jobs only while SIZE memory is free (2G)"
+    },
+    "memFree",
+    Values.parseSize("--memfree")
+  ),
+  valued(
+    { name: "nice", brief: true, value: "N", group: "scheduling", help: "run the jobs at niceness N" },
+    "nice",
+    Values.parseNice
+  ),
+  valued(
+    { name: "tmpdir", brief: true, value: "DIR", group: "output", help: "spill output to DIR; $TMPDIR of the jobs" },
+    "tmpdir",
+    Values.checkTmpdir
+  ),
+  valued(
+    { name: "timeout", value: "DURATION", group: "failure", help: "kill a job after DURATION, or N% of the median" },
+    "timeout",
+    Values.parseTimeout
+  ),
+  valued(
+    { name: "retries", value: "N", group: "failure", help: "run a failing job up to N times in all" },
+    "retries",
+    Values.parseCount("--retries", 0)
+  ),
+  valued(
+    {
+      name: "halt",
+      long: ["halt-on-error"],
+      value: "WHEN",
+      group: "failure",
+      help: "stop early: now|soon,fail|success|done=N|N%"
+    },
+    "halt",
+    Values.parseHalt
+  ),
+  valued(
+    {
+      name: "termseq",
+      long: ["term-seq"],
+      value: "SEQ",
+      group: "failure",
+      help: "how to stop a job (default TERM,200,...,KILL,25)"
+    },
+    "termSeq",
+    Values.parseTermSeq
+  ),
+  valued(
+    {
+      name: "joblog",
+      long: ["jl"],
+      value: "FILE",
+      group: "logging",
+      help: "log finished jobs to FILE (GNU parallel's format)"
+    },
+    "joblog",
+    (text) => text
+  ),
+  flag({ name: "resume", group: "logging", help: "with --joblog: skip the jobs it shows finished" }, "resume", "all"),
+  flag(
+    { name: "resume-failed", group: "logging", help: "with --joblog: skip the jobs it shows succeeded" },
+    "resume",
+    "succeeded"
+  ),
+  flag(
+    { name: "verbose", short: ["t"], group: "logging", help: "print each command line on stderr as it starts" },
+    "verbose",
+    true
+  ),
+  flag({ name: "progress", group: "logging", help: "show progress on stderr" }, "progress", true),
+  flag({ name: "bar", group: "logging", help: "show a progress bar on stderr" }, "bar", true),
+  flag({ name: "eta", group: "logging", help: "show the estimated time left on stderr" }, "eta", true),
+  flag({ name: "help", short: ["h"], group: "other", help: "print this help" }, "help", true),
+  flag({ name: "version", short: ["V"], group: "other", help: "print the version" }, "version", true),
+  valued(
+    { name: "completions", value: "SHELL", group: "other", help: "print a completion script for bash, fish or zsh" },
+    "completions",
+    completionShell
+  ),
+  // GNU parallel's citation and notice switches, and --gnu (its default, over the old --tollef): fanout
+  // prints no notice and has one behaviour.
+  noEffect("will-cite", ["willcite"]),
+  noEffect("no-notice", ["nn", "nonotice"]),
+  noEffect("gnu")
+]
+
+/** @internal */
+export interface Unsupported {
+  /** Long names (the first is the one the message gives) and one-letter names. */
+  readonly long: ReadonlyArray<string>
+  readonly short?: ReadonlyArray<string>
+  /** What to do instead, as the end of the sentence "not supported: …". */
+  readonly instead: string
 }
 
-/** The `fanout` command for `@effect/cli`: no positional args, `rest` is split off before. @internal */
-export const command = <R, E>(handler: (raw: Raw) => Effect.Effect<void, E, R>) =>
-  Command.make("fanout", definitions, handler).pipe(
-    Command.withDescription(
-      "Run a command for every input, many at once (GNU parallel's language): " +
-        "fanout [options] [command template] [::: args ...] [:::: argfiles ...]"
-    )
-  )
+/**
+ * GNU parallel options fanout does not take, so that a script using one is
+ * told by name what to do instead, rather than "unknown option".
+ *
+ * @internal
+ */
+export const unsupportedOptions: ReadonlyArray<Unsupported> = [
+  {
+    long: ["pipe", "spreadstdin", "pipepart", "block", "block-size", "recstart", "recend", "regexp", "cat", "fifo"],
+    short: ["b"],
+    instead: "split the input first (split -l N, or csplit) and give the pieces with ::::"
+  },
+  { long: ["roundrobin", "round-robin", "group-by", "tee", "remove-rec-sep", "rrs"], instead: "there is no --pipe" },
+  {
+    long: ["results", "res", "output-as-files", "outputasfiles", "files", "files0"],
+    instead: "redirect in the command: fanout 'cmd {} > out/{#}.txt' ::: ..."
+  },
+  {
+    long: [
+      ...["sshlogin", "sshloginfile", "slf", "transfer", "transferfile", "tf", "return", "cleanup", "trc", "basefile"],
+      ...["bf", "onall", "nonall", "controlmaster", "workdir", "wd", "ssh", "ssh-delay", "filter-hosts"]
+    ],
+    short: ["S", "M"],
+    instead: "jobs run on this machine only (run fanout on each host over ssh)"
+  },
+  {
+    long: ["semaphore", "sem", "fg", "bg", "id", "semaphoretimeout", "st"],
+    instead: "use flock(1) around the command"
+  },
+  { long: ["tty", "open-tty"], short: ["T", "o"], instead: "jobs run without a terminal" },
+  { long: ["interactive"], short: ["p"], instead: "review the jobs with --dry-run first" },
+  { long: ["color", "colour", "color-failed", "cf"], instead: "use --tag (fanout prints no colours)" },
+  { long: ["rpl"], instead: "fanout has no user-defined replacement strings" },
+  { long: ["memsuspend", "noswap"], instead: "use --memfree SIZE" },
+  { long: ["limit"], instead: "use --load MAX or --memfree SIZE" },
+  { long: ["retry-failed"], instead: "use --joblog FILE --resume-failed with the same command" },
+  { long: ["profile"], short: ["J"], instead: "put default options in $PARALLEL" },
+  { long: ["eof"], short: ["E", "e"], instead: "end the input where it should end (head, sed)" },
+  { long: ["skip-first-line"], instead: "drop it first: tail -n +2 FILE | fanout ..." },
+  { long: ["shebang", "hashbang", "shebang-wrap"], instead: "call fanout from the script" },
+  { long: ["sqlmaster", "sqlworker", "sqlandworker"], instead: "fanout has no SQL queue" },
+  { long: ["compress", "compress-program", "decompress-program"], instead: "spilled output is kept as it is" },
+
+  { long: ["number-of-cpus", "number-of-cores", "number-of-threads", "number-of-sockets"], instead: "use nproc" },
+  { long: ["max-line-length-allowed"], instead: "use getconf ARG_MAX" },
+  { long: ["citation", "bibtex"], instead: "fanout asks for no citation" },
+  { long: ["minversion"], instead: "compare with fanout --version" },
+  {
+    long: ["use-cpus-instead-of-cores", "use-cores-instead-of-threads", "use-sockets-instead-of-threads"],
+    instead: "use -j N%"
+  },
+  { short: ["v"], long: [], instead: "use -t/--verbose (command lines on stderr)" }
+]

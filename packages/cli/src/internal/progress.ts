@@ -13,7 +13,7 @@
 import type { Job } from "@fanout/shell"
 import * as Effect from "effect/Effect"
 import { Writable } from "node:stream"
-import type { Config } from "./options.js"
+import type { Config } from "./config.js"
 
 /** Jobs the sources make, when they are all `:::` args; `undefined` otherwise. @internal */
 export const knownTotal = (config: Config): number | undefined => {
