@@ -43,6 +43,11 @@ export const JobRunner: typeof internal.JobRunner = internal.JobRunner
 export interface HelperOptions {
   /** The Perl to run the helper with (default `perl`, looked up in PATH). */
   readonly perl?: string | undefined
+  /**
+   * Instead, a command that runs a helper speaking the same protocol by
+   * itself (`["perl", "/path/to/helper.pl"]`, or another implementation).
+   */
+  readonly command?: ReadonlyArray<string> | undefined
 }
 
 /**

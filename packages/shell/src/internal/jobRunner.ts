@@ -3,9 +3,10 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { HelperProcess } from "./runner/helper.js"
+import { type HelperOptions, HelperProcess } from "./runner/helper.js"
 import type { ChildOutcome, ChildRequest, Runner, RunnerLost, SpawnFailure } from "./runner/types.js"
 import { inProcessRunner } from "./spawn.js"
+import type { TermSeq } from "./termSeq.js"
 
 /** @internal */
 export class JobRunner extends Context.Reference<JobRunner>()("@fanout/shell/JobRunner", {
@@ -25,22 +26,28 @@ class HelperRunner implements Runner {
   private current: HelperProcess | undefined
   private losses = 0
   private closed = false
+  /** Groups of jobs forked in-process while no helper was ready, and the helper's guard ids for them. */
+  private readonly early = new Map<number, { readonly termSeq: TermSeq; guard: number | undefined }>()
   /** Why jobs are forked in-process for good. */
   unavailable: string | undefined
 
-  constructor(private readonly perl: string) {
+  constructor(private readonly options: HelperOptions) {
     this.start()
   }
 
   private start() {
-    this.current = new HelperProcess(this.perl, () => this.onChange())
+    this.current = new HelperProcess(this.options, () => this.onChange())
   }
 
   private onChange() {
     const helper = this.current
     if (helper === undefined || this.closed) return
-    if (helper.ready) return
+    if (helper.ready) {
+      for (const [pgid, entry] of this.early) entry.guard ??= helper.guard(pgid, entry.termSeq)
+      return
+    }
     if (helper.lost === undefined) return
+    for (const entry of this.early.values()) entry.guard = undefined
     this.current = undefined
     if (++this.losses >= maxLosses || helper.lost.startsWith("cannot start")) {
       this.unavailable = helper.lost
@@ -53,11 +60,34 @@ class HelperRunner implements Runner {
     Effect.suspend(() => {
       const helper = this.current
       // the helper's stdin is its control pipe: a job that reads ours is forked here
-      if (helper === undefined || !helper.ready || request.stdin === "inherit") return inProcessRunner.run(request)
+      if (helper === undefined || !helper.ready || request.stdin === "inherit") {
+        return inProcessRunner.run({ ...request, group: this.guarded(request) })
+      }
       return Effect.tap(helper.run(request), () => {
         this.losses = 0
       })
     })
+
+  /**
+   * A job forked here while the helper starts is handed to it to guard once
+   * it is ready, so a kill -9 a moment later still stops it.
+   */
+  private guarded(request: ChildRequest): ChildRequest["group"] {
+    return {
+      started: (pgid) => {
+        const helper = this.current
+        this.early.set(pgid, {
+          termSeq: request.termSeq,
+          guard: helper?.ready === true ? helper.guard(pgid, request.termSeq) : undefined
+        })
+      },
+      ended: (pgid) => {
+        const guard = this.early.get(pgid)?.guard
+        this.early.delete(pgid)
+        if (guard !== undefined) this.current?.unguard(guard)
+      }
+    }
+  }
 
   close(): Promise<void> {
     this.closed = true
@@ -66,18 +96,18 @@ class HelperRunner implements Runner {
 }
 
 /** @internal */
-export const makeHelper = (options: { readonly perl?: string | undefined } = {}): Effect.Effect<
+export const makeHelper = (options: HelperOptions = {}): Effect.Effect<
   Runner & { readonly unavailable: string | undefined },
   never,
   Scope.Scope
 > =>
   Effect.acquireRelease(
-    Effect.sync(() => new HelperRunner(options.perl ?? "perl")),
+    Effect.sync(() => new HelperRunner(options)),
     (runner) => Effect.promise(() => runner.close())
   )
 
 /** @internal */
-export const layerHelper = (options: { readonly perl?: string | undefined } = {}): Layer.Layer<never> =>
+export const layerHelper = (options: HelperOptions = {}): Layer.Layer<never> =>
   Layer.scoped(JobRunner, makeHelper(options))
 
 /** @internal */

@@ -176,6 +176,7 @@ class ChildRun {
       if (this.openPipes > 0 || this.inFlight.size > 0) return
     }
     this.settled = true
+    this.request.group?.ended(this.pid)
     if (this.grace !== undefined) clearTimeout(this.grace)
     this.stopTimer?.()
     if (this.cancelled !== undefined) return this.cancelled()
@@ -248,6 +249,7 @@ export const runChild = (request: ChildRequest): Effect.Effect<ChildOutcome, Spa
           child.once("error", (error: NodeJS.ErrnoException) => resume(Effect.fail(spawnFailure(error))))
           return
         }
+        request.group?.started(pid)
         return new ChildRun(child, pid, start, request, runtime, resume).interrupt
       })
   )

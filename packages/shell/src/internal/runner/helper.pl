@@ -22,6 +22,10 @@
 #   T id  terminate the job's group with its sequence; payload `c` (cancel):
 #         relay nothing more and close its pipes as soon as the group is gone
 #   A id  acknowledge: payload is a decimal count of relayed bytes consumed
+#   G id  guard a group this runner did not fork (a job fanout forked itself
+#         while the runner was starting): payload "PGID TERMINATION-SEQUENCE";
+#         it is terminated with the others if fanout goes away
+#   U id  stop guarding it (that job has ended); no frame answers G or U
 #   end of input: terminate every group, then exit
 #
 # runner -> fanout
@@ -317,6 +321,14 @@ sub handle_frame {
     $job->{cancel} = 1 if $payload =~ /c/;
     start_term($job) unless defined $job->{status} && $job->{group_gone};
   }
+  elsif ($type eq "G") {
+    my ($pg, $termseq) = split / /, $payload;
+    $jobs{$id} = {
+      id => $id, pid => $pg + 0, start => now_ms(), steps => parse_termseq($termseq // ""), status => 0,
+      pipes => {}, relay => {}, bytes => { O => 0, E => 0 }, unacked => 0,
+    };
+  }
+  elsif ($type eq "U") { my $job = $jobs{$id}; delete $jobs{$id} if $job && !$job->{terminating} }
   elsif ($type eq "V") { %base_env = map { /^([^=]*)=(.*)\z/s ? ($1, $2) : () } split /\0/, $payload, -1 }
   else { die "fanout-runner: unknown frame type '$type' (protocol $version)\n" }
 }

@@ -14,6 +14,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import type { OutputClosedError } from "../../Output.js"
 import { execPrefixed } from "../commandLine.js"
 import { terminateGroup } from "../terminate.js"
+import type { TermSeq } from "../termSeq.js"
 import { helperScript } from "./helperScript.js"
 import {
   code,
@@ -23,6 +24,7 @@ import {
   parseDone,
   protocolVersion,
   runPayload,
+  termSeqText,
   windowBytes
 } from "./protocol.js"
 import type { ChildOutcome, ChildRequest, RunnerLost, Sink, SpawnFailure } from "./types.js"
@@ -43,6 +45,12 @@ const T = {
   stdout: code("O"),
   stderr: code("E"),
   done: code("D")
+}
+
+/** @internal */
+export interface HelperOptions {
+  readonly perl?: string | undefined
+  readonly command?: ReadonlyArray<string> | undefined
 }
 
 type Resume = (effect: Effect.Effect<ChildOutcome, SpawnFailure | RunnerLost>) => void
@@ -241,9 +249,10 @@ export class HelperProcess {
   /** Completes when the process has exited. */
   readonly exited: Promise<void>
 
-  constructor(perl: string, private readonly onChange: () => void) {
+  constructor(options: HelperOptions, private readonly onChange: () => void) {
     const script = Buffer.from(helperScript, "latin1")
-    this.child = spawn(perl, ["-e", bootstrap(script.length)], {
+    const [file, ...args] = options.command ?? [options.perl ?? "perl", "-e", bootstrap(script.length)]
+    this.child = spawn(file, args, {
       stdio: ["pipe", "pipe", "inherit"],
       // its own session: a terminal's Ctrl-C reaches fanout, which stops the jobs in order
       detached: true
@@ -252,9 +261,9 @@ export class HelperProcess {
       this.child.once("exit", () => resolve())
       this.child.once("error", () => resolve())
     })
-    this.child.once("error", (error) => this.onLost(`cannot start ${perl}: ${error.message}`))
+    this.child.once("error", (error) => this.onLost(`cannot start ${file}: ${error.message}`))
     this.child.stdin!.on("error", () => {})
-    this.child.stdin!.write(script)
+    if (options.command === undefined) this.child.stdin!.write(script)
     const reader = new FrameReader((type, id, payload) => this.onFrame(type, id, payload))
     this.child.stdout!.on("data", (chunk: Buffer) => reader.push(chunk))
     this.child.stdout!.once("close", () => {
@@ -307,6 +316,17 @@ export class HelperProcess {
 
   forget(id: number) {
     this.jobs.delete(id)
+  }
+
+  /** Guards a group forked in-process: it is terminated with the others if we go away. Returns its id. */
+  guard(pgid: number, termSeq: TermSeq): number {
+    const id = this.nextId++
+    this.send("G", id, `${pgid} ${termSeqText(termSeq)}`)
+    return id
+  }
+
+  unguard(id: number) {
+    this.send("U", id)
   }
 
   /** Runs one job here; the helper must be ready. */

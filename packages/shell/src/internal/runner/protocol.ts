@@ -40,7 +40,8 @@ export interface RunFields {
   readonly relayStderr: boolean
 }
 
-const termSeqText = (termSeq: TermSeq): string =>
+/** @internal */
+export const termSeqText = (termSeq: TermSeq): string =>
   termSeq.steps.map((step) => `${step.signal.replace(/^SIG/, "")},${step.waitMs}`).join(",")
 
 /**

@@ -47,6 +47,11 @@ export interface ChildRequest {
   readonly stderr: Sink | undefined
   /** Completes when the child has run too long, with how long it was allowed. */
   readonly timer: Effect.Effect<Duration.Duration> | undefined
+  /** Told the job's process group when it starts, and when it is gone (in-process only). */
+  readonly group?: {
+    readonly started: (pgid: number) => void
+    readonly ended: (pgid: number) => void
+  } | undefined
 }
 
 /** @internal */
