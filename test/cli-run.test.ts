@@ -7,8 +7,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { bundle, fanout, hasParallel, parallel, spawnFanout, tempDir } from "./fixtures/cli/fanout.js"
+import { bundle, fanout, spawnFanout, tempDir } from "./fixtures/cli/fanout.js"
 import { survivors, waitFor } from "./fixtures/cli/processes.js"
+import { startInTmux, tmuxIt } from "./fixtures/cli/tmux.js"
+import { digest, recordedParallel } from "./fixtures/gnuParallel.js"
 
 const dir = tempDir()
 
@@ -31,13 +33,13 @@ const sameAsParallel: ReadonlyArray<readonly [string, ReadonlyArray<string>, str
   ["--colsep", ["-k", "--colsep", ",", "echo", "{2}:{1}"], "a,b\nc,d\n"]
 ]
 
-describe.skipIf(!hasParallel)("fanout runs jobs as GNU parallel does", () => {
+describe("fanout runs jobs as GNU parallel does", () => {
   for (const [name, args, input] of sameAsParallel) {
     it(name, async () => {
       const options = input === undefined ? {} : { input }
       const ours = await fanout(args, options)
-      const theirs = await parallel(args, options)
-      expect(ours.stdout).toBe(theirs.stdout)
+      const theirs = await recordedParallel("cli-run", name, args, options)
+      expect(digest(ours.stdout)).toBe(theirs.stdout)
       expect(ours.status).toBe(theirs.status)
     })
   }
@@ -129,24 +131,6 @@ describe("fanout on signals", () => {
   }
 })
 
-const hasTmux = (() => {
-  try {
-    execFileSync("tmux", ["-V"])
-    return true
-  } catch {
-    return false
-  }
-})()
-
-/** Runs `fanout <args>` in a detached 120-column tmux session; `done` appears when it has exited. */
-const startInTmux = (name: string, rows: number, args: string) => {
-  const session = `fanout-${name}-${process.pid}`
-  const done = path.join(dir, `${name}-done`)
-  const command = `${process.execPath} ${bundle()} ${args}; touch ${done}; sleep 30`
-  execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "120", "-y", String(rows), command])
-  return { done, session }
-}
-
 describe("fanout progress", () => {
   it("--progress off a terminal writes one final line on stderr, nothing on stdout", async () => {
     const result = await fanout(["--progress", "-j2", "exit {}", ":::", "0", "1", "0"])
@@ -154,8 +138,8 @@ describe("fanout progress", () => {
     expect(result.stderr).toMatch(/^fanout: 3\/3 done, 1 failed, [\d.]+ jobs\/s, \d+s elapsed\n$/)
   })
 
-  it.skipIf(!hasTmux)("--bar --eta on a terminal draws a bar in place and ends at 100%", async () => {
-    const { done, session } = startInTmux("bar", 10, `--bar --eta -j2 'sleep 0.2' ::: 1 2 3 4 5 6`)
+  tmuxIt("--bar --eta on a terminal draws a bar in place and ends at 100%", async () => {
+    const { done, session } = startInTmux(dir, "bar", 10, `--bar --eta -j2 'sleep 0.2' ::: 1 2 3 4 5 6`)
     try {
       const screens: Array<string> = []
       await waitFor(() => {
@@ -174,8 +158,8 @@ describe("fanout progress", () => {
 })
 
 describe("fanout progress and job output on one terminal", () => {
-  it.skipIf(!hasTmux)("--bar: job output is never glued onto the bar line", async () => {
-    const { done, session } = startInTmux("bar-out", 20, `--bar -j1 'sleep 0.1; echo out{}' ::: 1 2 3 4`)
+  tmuxIt("--bar: job output is never glued onto the bar line", async () => {
+    const { done, session } = startInTmux(dir, "bar-out", 20, `--bar -j1 'sleep 0.1; echo out{}' ::: 1 2 3 4`)
     try {
       await waitFor(() => fs.existsSync(done), "fanout to finish")
       const screen = execFileSync("tmux", ["capture-pane", "-p", "-t", session], { encoding: "utf8" })
