@@ -25,6 +25,8 @@ const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
 /** The helper runner of this test, once it has said hello (jobs before that are forked in-process). */
 const readyHelper = Effect.gen(function*() {
   const runner = yield* JobRunner.makeHelper()
+  // the helper starts with a job that runs for a while (or a second job)
+  yield* Effect.provideService(Job.run(spec("sleep 0.05")), JobRunner.JobRunner, runner)
   const deadline = Date.now() + 10_000
   while (!helperReady(runner)) {
     if (Date.now() > deadline) throw new Error("the helper never became ready")
@@ -162,10 +164,32 @@ describe("JobRunner.layerHelper", () => {
       })
     ))
 
+  it.live("runs a plain command without its shell, and through the shell when it cannot be run", () =>
+    withHelper(() =>
+      Effect.gen(function*() {
+        const output = collectingOutput()
+        const result = yield* Job.run(spec("printf %s,%s a=1 b"), { output })
+        expect(output.collected.stdout.join("")).toBe("a=1,b")
+        expect(result.exitCode).toBe(0)
+        const missing = collectingOutput()
+        const error = failure(yield* Effect.exit(Job.run(spec("no-such-program-here 1"), { output: missing })))
+        expect(error._tag).toBe("JobExitError")
+        expect((error as Job.JobExitError).result.exitCode).toBe(127)
+        expect(missing.collected.stderr.join("")).toMatch(/no-such-program-here: not found/)
+      })
+    ))
+
+  it.live("one short job never starts the helper", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const runner = yield* JobRunner.makeHelper()
+      yield* Effect.provideService(Job.run(spec("exit 0")), JobRunner.JobRunner, runner)
+      expect((runner as unknown as { current?: unknown }).current).toBeUndefined()
+    })))
+
   it.live("without Perl, jobs are forked in-process", () =>
     Effect.scoped(Effect.gen(function*() {
       const runner = yield* JobRunner.makeHelper({ perl: "/nonexistent/perl" })
-      yield* Effect.sleep(50)
+      yield* Effect.provideService(Job.run(spec("sleep 0.05")), JobRunner.JobRunner, runner)
       expect(runner.unavailable).toMatch(/cannot start \/nonexistent\/perl/)
       const result = yield* Effect.provideService(Job.run(spec("exit 0")), JobRunner.JobRunner, runner)
       expect(result.exitCode).toBe(0)

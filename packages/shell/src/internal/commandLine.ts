@@ -44,3 +44,19 @@ export const execPrefixed = (command: string, shell: string): string => {
   if (first === undefined || !programName.test(first) || shellWords.has(first)) return command
   return `exec ${command}`
 }
+
+/**
+ * The words of a command line that the shell would only split and `exec`
+ * (see `execPrefixed`; every word plain, nothing to expand or quote), or
+ * `undefined`. The job runner executes those words itself, saving the shell's
+ * own start (a third of a `true` job's cost here), and falls back to the
+ * shell when the program cannot be run, so that the shell's message and
+ * status stay what the user sees.
+ *
+ * @internal
+ */
+export const plainWords = (command: string, shell: string): ReadonlyArray<string> | undefined => {
+  if (!execPrefixed(command, shell).startsWith("exec ") || command.startsWith("exec ")) return undefined
+  const words = command.split(/[ \t]+/).filter((word) => word !== "")
+  return words.every((word) => plainWord.test(word)) ? words : undefined
+}

@@ -15,9 +15,11 @@
 # fanout -> runner
 #   V 0   base environment: NUL-separated NAME=VALUE entries (replaces the last one)
 #   R id  run: NUL-separated fields: flags, termination sequence, cwd, argc,
-#         argv[0..argc-1] (argv[0] is looked up in PATH), then NAME=VALUE entries
-#         set on top of the base environment. flags: `o` relay stdout, `e` relay
-#         stderr (otherwise only counted); stdin is /dev/null. Termination sequence:
+#         argv[0..argc-1] (argv[0] is looked up in PATH), with flag `f` a fallback
+#         argc and argv run when argv cannot be (a plain command tried without
+#         its shell first), then NAME=VALUE entries set on top of the base
+#         environment. flags: `o` relay stdout, `e` relay stderr (otherwise only
+#         counted); stdin is /dev/null. Termination sequence:
 #         SIGNAL,MS,SIGNAL,MS... with signal names (TERM, KILL, ...)
 #   T id  terminate the job's group with its sequence; payload `c` (cancel):
 #         relay nothing more and close its pipes as soon as the group is gone
@@ -148,6 +150,7 @@ sub start_job {
   my @f = split /\0/, $payload, -1;
   my ($flags, $termseq, $cwd, $argc) = splice(@f, 0, 4);
   my @argv = splice(@f, 0, $argc);
+  my @fallback = $flags =~ /f/ ? splice(@f, 0, 1 + shift @f) : ();
   my %env = (%base_env, map { /^([^=]*)=(.*)\z/s ? ($1, $2) : () } @f);
   pipe(my $out_r, my $out_w) or return start_failed($id, "EMFILE", "pipe: $!");
   pipe(my $err_r, my $err_w) or return start_failed($id, "EMFILE", "pipe: $!");
@@ -167,21 +170,16 @@ sub start_job {
     %ENV = %env;
     if ($cwd ne "" && !chdir $cwd) { exec_failed($st_w) }
     { no warnings; exec { $argv[0] } @argv; }
+    # a plain command run without a shell: if it cannot be, the shell runs it and says why
+    if (@fallback) { no warnings; exec { $fallback[0] } @fallback; }
     exec_failed($st_w);
   }
   close $_ for $out_w, $err_w, $st_w;
-  my $report = "";
-  1 while !defined(sysread($st_r, $report, 4096)) && $! == EINTR;
-  close $st_r;
-  if (length $report) {
-    # the child exits at once: reap it here, it is no job
-    waitpid($pid, 0);
-    close $_ for $out_r, $err_r;
-    my ($name, $message) = split /\0/, $report, 2;
-    return start_failed($id, $name, $message // "");
-  }
+  # Whether exec worked is read from $st_r in the main loop (end of file: it did), not
+  # waited for here: on a busy machine the child may wait milliseconds for a CPU, and
+  # waiting would make every other job wait too.
   my $job = {
-    id => $id, pid => $pid, start => $start, steps => parse_termseq($termseq),
+    id => $id, pid => $pid, start => $start, termseq => $termseq, exec_pipe => $st_r,
     pipes => { O => $out_r, E => $err_r }, relay => { O => scalar($flags =~ /o/), E => scalar($flags =~ /e/) },
     bytes => { O => 0, E => 0 }, unacked => 0,
   };
@@ -199,6 +197,21 @@ sub exec_failed {
   kill "KILL", $$;
 }
 
+sub read_exec_status {
+  my ($job) = @_;
+  my $report = "";
+  my $n = sysread($job->{exec_pipe}, $report, 4096);
+  return if !defined $n && $! == EINTR;
+  close delete $job->{exec_pipe};
+  return unless length $report;
+  # exec failed and the child killed itself: no job, only its reason
+  my ($name, $message) = split /\0/, $report, 2;
+  start_failed($job->{id}, $name, $message // "");
+  close_pipe($job, $_) for keys %{ $job->{pipes} };
+  delete $jobs{ $job->{id} };
+  $job->{failed} = 1;
+}
+
 sub start_failed {
   my ($id, $name, $message) = @_;
   send_frame("F", $id, "$name\0$message");
@@ -214,6 +227,7 @@ sub start_term {
   my ($job) = @_;
   return if $job->{terminating} || $job->{group_gone};
   $job->{terminating} = 1;
+  $job->{steps} //= parse_termseq($job->{termseq});
   $job->{step} = -1;
   next_step($job, now_ms());
 }
@@ -289,7 +303,7 @@ sub read_pipe {
 
 sub finish_if_done {
   my ($job, $now) = @_;
-  return unless defined $job->{status} && $job->{group_gone};
+  return unless defined $job->{status} && $job->{group_gone} && !$job->{exec_pipe};
   if (%{ $job->{pipes} }) {
     if ($job->{cancel}) { close_pipe($job, $_) for keys %{ $job->{pipes} } }
     else {
@@ -324,7 +338,7 @@ sub handle_frame {
   elsif ($type eq "G") {
     my ($pg, $termseq) = split / /, $payload;
     $jobs{$id} = {
-      id => $id, pid => $pg + 0, start => now_ms(), steps => parse_termseq($termseq // ""), status => 0,
+      id => $id, pid => $pg + 0, start => now_ms(), termseq => $termseq // "", status => 0,
       pipes => {}, relay => {}, bytes => { O => 0, E => 0 }, unacked => 0,
     };
   }
@@ -363,6 +377,7 @@ for (;;) {
       my $left = ($at - $now) / 1000;
       $timeout = $left if !defined $timeout || $left < $timeout;
     }
+    vec($rin, fileno($job->{exec_pipe}), 1) = 1 if $job->{exec_pipe};
     next if $job->{unacked} >= $window;
     vec($rin, fileno($_), 1) = 1 for values %{ $job->{pipes} };
   }
@@ -376,6 +391,7 @@ for (;;) {
   $now = now_ms();
   for my $job (values %jobs) {
     if ($n > 0) {
+      if ($job->{exec_pipe} && vec($rout, fileno($job->{exec_pipe}), 1)) { read_exec_status($job); next if $job->{failed} }
       for my $kind (keys %{ $job->{pipes} }) {
         read_pipe($job, $kind) if vec($rout, fileno($job->{pipes}{$kind}), 1);
       }

@@ -12,7 +12,7 @@ import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import { type ChildProcess, spawn } from "node:child_process"
 import type { OutputClosedError } from "../../Output.js"
-import { execPrefixed } from "../commandLine.js"
+import { execPrefixed, plainWords } from "../commandLine.js"
 import { terminateGroup } from "../terminate.js"
 import type { TermSeq } from "../termSeq.js"
 import { helperScript } from "./helperScript.js"
@@ -336,11 +336,13 @@ export class HelperProcess {
       (runtime) =>
         Effect.async<ChildOutcome, SpawnFailure | RunnerLost>((resume) => {
           const command = request.command
-          const argv = typeof command === "string"
+          const shellLine = typeof command === "string"
             ? [request.shell, "-c", execPrefixed(command, request.shell)]
-            : command
+            : undefined
+          const plain = typeof command === "string" ? plainWords(command, request.shell) : undefined
           const payload = runPayload({
-            argv,
+            argv: plain ?? shellLine ?? (command as ReadonlyArray<string>),
+            fallback: plain === undefined ? undefined : shellLine,
             extraEnv: request.extraEnv,
             cwd: request.cwd,
             termSeq: request.termSeq,

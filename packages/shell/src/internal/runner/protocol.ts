@@ -33,6 +33,8 @@ const hasNul = (word: string) => word.includes("\0")
 /** @internal */
 export interface RunFields {
   readonly argv: ReadonlyArray<string>
+  /** Run when `argv` cannot be (a plain command tried without its shell first). */
+  readonly fallback?: ReadonlyArray<string> | undefined
   readonly extraEnv: Readonly<Record<string, string>>
   readonly cwd: string | undefined
   readonly termSeq: TermSeq
@@ -51,12 +53,14 @@ export const termSeqText = (termSeq: TermSeq): string =>
  * @internal
  */
 export const runPayload = (fields: RunFields): Buffer | undefined => {
+  const fallback = fields.fallback === undefined ? [] : [String(fields.fallback.length), ...fields.fallback]
   const words = [
-    (fields.relayStdout ? "o" : "") + (fields.relayStderr ? "e" : ""),
+    (fields.relayStdout ? "o" : "") + (fields.relayStderr ? "e" : "") + (fields.fallback === undefined ? "" : "f"),
     termSeqText(fields.termSeq),
     fields.cwd ?? "",
     String(fields.argv.length),
-    ...fields.argv
+    ...fields.argv,
+    ...fallback
   ]
   for (const name in fields.extraEnv) words.push(`${name}=${fields.extraEnv[name]}`)
   if (words.some(hasNul)) return undefined
