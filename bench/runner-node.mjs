@@ -106,7 +106,9 @@ const finish = (job) => {
 const start = (id, payload) => {
   const fields = payload.toString("latin1").split("\0")
   const [flags, termSeq, cwd, argc] = fields.splice(0, 4)
-  const argv = fields.splice(0, Number(argc)).map((word) => Buffer.from(word, "latin1").toString("utf8"))
+  const words = (n) => fields.splice(0, n).map((word) => Buffer.from(word, "latin1").toString("utf8"))
+  const argv = words(Number(argc))
+  const fallback = flags.includes("f") ? words(Number(fields.shift())) : undefined
   const env = { ...baseEnv }
   for (const entry of fields) {
     const at = entry.indexOf("=")
@@ -114,13 +116,15 @@ const start = (id, payload) => {
   }
   const began = performance.now()
   let child
+  const run = (words) =>
+    spawn(words[0], words.slice(1), { detached: true, env, cwd: cwd || undefined, stdio: ["ignore", "pipe", "pipe"] })
   try {
-    child = spawn(argv[0], argv.slice(1), {
-      detached: true,
-      env,
-      cwd: cwd || undefined,
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    child = run(argv)
+    // libuv reports a failed exec at once (no pid): a plain command then goes to its shell
+    if (child.pid === undefined && fallback !== undefined) {
+      child.on("error", () => {})
+      child = run(fallback)
+    }
   } catch (error) {
     return frame("F", id, `${error.code ?? "UNKNOWN"}\0${error.message}`)
   }

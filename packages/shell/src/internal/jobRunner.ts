@@ -21,7 +21,7 @@ const maxLosses = 5
  * starts it at once). One short job never waits for Perl nor pays for it:
  * starting it beside `fanout true ::: 1` made that 1.3× slower here.
  */
-const startAfterMs = 10
+const startAfterMs = 50
 
 /**
  * Jobs go to a helper process once it has said hello; until then (its first

@@ -371,8 +371,12 @@ export class HelperProcess {
    */
   close(): Promise<void> {
     this.closing = true
-    if (!this.ready && this.lost === undefined) this.child.kill("SIGKILL")
     this.child.stdin!.end()
-    return this.exited
+    if (this.ready || this.lost !== undefined) return this.exited
+    // still starting, so no job of ours: not worth waiting for (a one-job run would)
+    this.child.kill("SIGKILL")
+    this.child.unref()
+    ;(this.child.stdout as unknown as { unref?: () => void }).unref?.()
+    return Promise.resolve()
   }
 }
