@@ -73,7 +73,7 @@ sub load_signals {
 
 my $has_proc = -r "/proc/self/stat";
 
-my %base_env = %ENV;
+open(my $devnull, "<", "/dev/null") or die "fanout-runner: /dev/null: $!\n";
 my %jobs;      # id -> job
 my %by_pid;    # pid -> job
 my $control_open = 1;
@@ -151,28 +151,35 @@ sub start_job {
   my ($flags, $termseq, $cwd, $argc) = splice(@f, 0, 4);
   my @argv = splice(@f, 0, $argc);
   my @fallback = $flags =~ /f/ ? splice(@f, 0, 1 + shift @f) : ();
-  my %env = (%base_env, map { /^([^=]*)=(.*)\z/s ? ($1, $2) : () } @f);
+  my %extra = map { /^([^=]*)=(.*)\z/s ? ($1, $2) : () } @f;
   pipe(my $out_r, my $out_w) or return start_failed($id, "EMFILE", "pipe: $!");
   pipe(my $err_r, my $err_w) or return start_failed($id, "EMFILE", "pipe: $!");
   pipe(my $st_r, my $st_w) or return start_failed($id, "EMFILE", "pipe: $!");
   my $start = now_ms();
-  my $pid = fork;
+  my $pid;
+  {
+    # The job's own variables are set around the fork, in %ENV (the base environment), and
+    # the child does as little as it can before exec: every page a forked Perl touches is
+    # copied (copying the environment in the child cost ~0.3 ms of CPU per job here).
+    local @ENV{ keys %extra } = values %extra;
+    $pid = fork;
+    if (defined $pid && $pid == 0) {
+      $SIG{$_} = "DEFAULT" for qw(CHLD PIPE HUP TERM INT);
+      setpgrp(0, 0);
+      open(STDIN, "<&", $devnull);
+      open(STDOUT, ">&", $out_w);
+      open(STDERR, ">&", $err_w);
+      if ($cwd ne "" && !chdir $cwd) { exec_failed($st_w) }
+      { no warnings; exec { $argv[0] } @argv; }
+      # a plain command run without a shell: if it cannot be, the shell runs it and says why
+      if (@fallback) { no warnings; exec { $fallback[0] } @fallback; }
+      exec_failed($st_w);
+    }
+  }
   if (!defined $pid) {
     my $why = ($!{EAGAIN} ? "EAGAIN" : $!{ENOMEM} ? "ENOMEM" : "EAGAIN");
+    close $_ for $out_r, $out_w, $err_r, $err_w, $st_r, $st_w;
     return start_failed($id, $why, "fork: $!");
-  }
-  if ($pid == 0) {
-    $SIG{$_} = "DEFAULT" for qw(CHLD PIPE HUP TERM INT);
-    setpgrp(0, 0);
-    open(STDIN, "<", "/dev/null");
-    open(STDOUT, ">&", $out_w);
-    open(STDERR, ">&", $err_w);
-    %ENV = %env;
-    if ($cwd ne "" && !chdir $cwd) { exec_failed($st_w) }
-    { no warnings; exec { $argv[0] } @argv; }
-    # a plain command run without a shell: if it cannot be, the shell runs it and says why
-    if (@fallback) { no warnings; exec { $fallback[0] } @fallback; }
-    exec_failed($st_w);
   }
   close $_ for $out_w, $err_w, $st_w;
   # Whether exec worked is read from $st_r in the main loop (end of file: it did), not
@@ -343,7 +350,7 @@ sub handle_frame {
     };
   }
   elsif ($type eq "U") { my $job = $jobs{$id}; delete $jobs{$id} if $job && !$job->{terminating} }
-  elsif ($type eq "V") { %base_env = map { /^([^=]*)=(.*)\z/s ? ($1, $2) : () } split /\0/, $payload, -1 }
+  elsif ($type eq "V") { %ENV = map { /^([^=]*)=(.*)\z/s ? ($1, $2) : () } split /\0/, $payload, -1 }
   else { die "fanout-runner: unknown frame type '$type' (protocol $version)\n" }
 }
 
