@@ -13,5 +13,5 @@ fs.writeFileSync(
   path.join(dir, "helperScript.ts"),
   "// Generated from helper.pl by packages/shell/scripts/embed-helper.mjs: edit helper.pl, then run that.\n" +
     "/** @internal */\n" +
-    `export const helperScript = ${JSON.stringify(script)}\n`
+    `export const helperScript =\n  ${JSON.stringify(script)}\n`
 )

@@ -4,9 +4,10 @@
  *
  * - {@link layerHelper}: a small long-lived helper process (Perl) forks every
  *   job and, when this process dies by any means — `kill -9` included — stops
- *   every job group it started with the termination sequence. Jobs are
- *   forked in-process until it is ready (its first few milliseconds), and for
- *   good when Perl is missing. A helper that dies fails its running jobs with
+ *   every job group it started with the termination sequence. It starts with
+ *   the second job (or once the first has run 50 ms); jobs before it is ready
+ *   are forked in-process and handed to it to guard, and all are when Perl is
+ *   missing. A helper that dies fails its running jobs with
  *   `JobRunnerLostError` (their groups are terminated) and is replaced.
  * - {@link layerInProcess}: this Node process forks each job (the default
  *   when no layer is provided): no helper, and no guarantee that jobs stop if

@@ -19,14 +19,15 @@ const maxLosses = 5
 /**
  * A first job still running after this long starts the helper (a second job
  * starts it at once). One short job never waits for Perl nor pays for it:
- * starting it beside `fanout true ::: 1` made that 1.3× slower here.
+ * starting it beside `fanout true ::: 1` made that 1.29× slower here, and
+ * after 10 ms still 1.17× (a loaded machine's `true` can take that long).
  */
 const startAfterMs = 50
 
 /**
- * Jobs go to a helper process once it has said hello; until then (its first
- * few milliseconds), and for good when the runtime is missing or the helper
- * keeps dying, they are forked in-process. A helper that dies is replaced.
+ * Jobs go to a helper process once it has said hello; until then, and for
+ * good when the runtime is missing or the helper keeps dying, they are forked
+ * in-process. A helper that dies is replaced.
  */
 class HelperRunner implements Runner {
   readonly kind = "helper"
