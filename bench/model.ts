@@ -19,6 +19,8 @@ export interface Tool {
   readonly display?: ReadonlyArray<string> | undefined
   /** A file fed on stdin. */
   readonly stdinFile?: string | undefined
+  /** Variables added to the environment of this tool's samples. */
+  readonly env?: Readonly<Record<string, string>> | undefined
   /** The shell command that produces that input, for the report (`seq 1000`). */
   readonly input?: string | undefined
   /** The case prints its own sample (in-process cases) instead of being timed from outside. */

@@ -92,6 +92,7 @@ const runCase = async (c: Case, scale: Scale): Promise<CaseResult> => {
         const m = await measure({
           argv: tool.argv,
           stdinFile: tool.stdinFile,
+          env: tool.env === undefined ? undefined : { ...process.env, ...tool.env },
           captureStdout: tool.reportsItself,
           timeoutMs: c.timeoutMs
         })

@@ -19,6 +19,7 @@ const cases = [
   "threads-stop",
   "cli-true-j2",
   "cli-true-j8",
+  "cli-echo-j8",
   "cli-sleep",
   "cli-startup",
   "cli-queue",

@@ -15,6 +15,8 @@ const root = path.resolve(here, "..", "..")
 export const fanoutBin = path.join(root, "packages", "cli", "bin", "fanout.cjs")
 export const fanoutBundle = path.join(root, "packages", "cli", "dist", "fanout.cjs")
 const floor = path.join(root, "bench", "floor-spawner.mjs")
+const nodeRunner = path.join(root, "bench", "runner-node.mjs")
+const rssSum = path.join(here, "rss-sum.mjs")
 const emit = path.join(here, "emit.sh")
 const node = process.execPath
 
@@ -61,10 +63,67 @@ const inputFile = (name: string, lines: ReadonlyArray<string>): string => {
 
 const seq = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1))
 
-const throughputTargets = (): Array<Target> => [
+const throughputTargets = (xargsLimit = 1.6): Array<Target> => [
   ratioAtMost("fanout within 1.15× of the Node floor", "fanout", "node floor", 1.15),
-  fasterBy("fanout at least 3× GNU parallel's throughput", "fanout", "GNU parallel", 3)
+  fasterBy("fanout at least 3× GNU parallel's throughput", "fanout", "GNU parallel", 3),
+  ratioAtMost(`fanout within ${xargsLimit}× of xargs -P`, "fanout", "xargs -P", xargsLimit)
 ]
+
+/** fanout and its helper together use no more memory than fanout forking in-process. */
+const runnerRssTarget = (): Target =>
+  ratioAtMost(
+    "peak RSS of fanout + helper no higher than fanout forking in-process",
+    "fanout + helper, RSS summed",
+    "fanout, in-process",
+    1,
+    "rssMiB"
+  )
+
+/**
+ * The job runner's variants, beside fanout's default (the Perl helper): forking in-process
+ * (the fallback without Perl, and fanout before the helper), the same protocol served by a
+ * plain Node helper, and the default again with the helper's peak RSS added to fanout's.
+ */
+const runnerTools = (
+  jobs: number,
+  command: ReadonlyArray<string>,
+  stdinFile: string,
+  tasks: number,
+  fanoutSkip: string | undefined,
+  input: string
+): Array<Tool> => {
+  const argv = [node, fanoutBin, "-j", String(jobs), ...command]
+  return [
+    {
+      name: "fanout, in-process",
+      argv,
+      env: { FANOUT_RUNNER: "in-process" },
+      stdinFile,
+      input,
+      tasks,
+      skip: fanoutSkip
+    },
+    {
+      name: "fanout, Node helper",
+      argv,
+      env: { FANOUT_RUNNER: `${node} ${nodeRunner}` },
+      stdinFile,
+      input,
+      tasks,
+      skip: fanoutSkip
+    },
+    {
+      name: "fanout + helper, RSS summed",
+      argv: [node, rssSum, ...argv],
+      display: ["bench/cli/rss-sum.mjs", ...argv],
+      reportsItself: true,
+      stdinFile,
+      input,
+      tasks,
+      skip: fanoutSkip
+    }
+  ]
+}
 
 /** The same job list through every tool: `command <line>` for each input line, `-j` at once. */
 const throughputTools = (
@@ -112,13 +171,31 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
     workload: `\`seq ${trueJobs} | TOOL -j ${jobs} true\`: one \`true N\` process per input line`,
     reference: "node floor",
     perTask: true,
-    tools: throughputTools(jobs, ["true"], trueInput, trueJobs, fanoutSkip, `seq ${trueJobs}`),
-    targets: throughputTargets(),
+    tools: [
+      ...throughputTools(jobs, ["true"], trueInput, trueJobs, fanoutSkip, `seq ${trueJobs}`),
+      ...(jobs === 8 ? runnerTools(jobs, ["true"], trueInput, trueJobs, fanoutSkip, `seq ${trueJobs}`) : [])
+    ],
+    targets: jobs === 8 ? [...throughputTargets(), runnerRssTarget()] : throughputTargets(),
     timeoutMs: 300_000
   })
+  const echoCase: Case = {
+    id: "cli-echo-j8",
+    title: `CLI: ${trueJobs.toLocaleString("en")} × \`echo hi\` at -j 8, grouped output`,
+    workload: `\`seq ${trueJobs} | TOOL -j 8 echo hi\` > /dev/null: one \`echo hi N\` process per input line, ` +
+      "each job's output captured and printed whole",
+    reference: "node floor",
+    perTask: true,
+    tools: [
+      ...throughputTools(8, ["echo", "hi"], trueInput, trueJobs, fanoutSkip, `seq ${trueJobs}`),
+      ...runnerTools(8, ["echo", "hi"], trueInput, trueJobs, fanoutSkip, `seq ${trueJobs}`)
+    ],
+    targets: throughputTargets(),
+    timeoutMs: 300_000
+  }
   return [
     trueCase(2),
     trueCase(8),
+    echoCase,
     {
       id: "cli-sleep",
       title: `CLI: ${sleepJobs} × \`sleep 0.01\` at -j 8 (scheduling latency)`,
@@ -127,8 +204,11 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
       } ms of sleeping`,
       reference: "node floor",
       perTask: true,
-      tools: throughputTools(8, ["sleep"], sleepInput, sleepJobs, fanoutSkip, `yes 0.01 | head -${sleepJobs}`),
-      targets: throughputTargets(),
+      tools: [
+        ...throughputTools(8, ["sleep"], sleepInput, sleepJobs, fanoutSkip, `yes 0.01 | head -${sleepJobs}`),
+        ...runnerTools(8, ["sleep"], sleepInput, sleepJobs, fanoutSkip, `yes 0.01 | head -${sleepJobs}`).slice(0, 2)
+      ],
+      targets: throughputTargets(1.3),
       timeoutMs: 300_000
     },
     {
@@ -140,12 +220,27 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
       tools: [
         { name: "fanout --version", argv: [node, fanoutBin, "--version"], skip: skips.version },
         { name: "fanout, one job", argv: [node, fanoutBin, "true", ":::", "1"], skip: fanoutSkip },
+        {
+          name: "fanout, one job, in-process",
+          argv: [node, fanoutBin, "true", ":::", "1"],
+          env: { FANOUT_RUNNER: "in-process" },
+          skip: fanoutSkip
+        },
         { name: "node -e 0", argv: [node, "-e", "0"] },
         { name: "node floor, one job", argv: [node, floor, "-j", "1", "true"], stdinFile: one, input: "echo 1" },
         { name: "GNU parallel --version", argv: ["parallel", "--version"] },
         { name: "GNU parallel, one job", argv: ["parallel", "true", ":::", "1"] }
       ],
-      targets: [ratioAtMost("fanout start-up within 1.5× of bare Node", "fanout --version", "node -e 0", 1.5)],
+      targets: [
+        ratioAtMost("fanout start-up within 1.5× of bare Node", "fanout --version", "node -e 0", 1.5),
+        // the helper starts beside the first job, which is forked in-process meanwhile
+        ratioAtMost(
+          "one job no slower with the job runner than in-process",
+          "fanout, one job",
+          "fanout, one job, in-process",
+          1.05
+        )
+      ],
       timeoutMs: 60_000
     },
     {
@@ -193,12 +288,24 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
           skip: fanoutSkip
         },
         {
+          name: "fanout, in-process",
+          argv: [node, fanoutBin, "-j", "8", "--group", "sh", emit, String(outputMiB * 1024 * 1024)],
+          env: { FANOUT_RUNNER: "in-process" },
+          stdinFile: eight,
+          input: "seq 8",
+          skip: fanoutSkip
+        },
+        {
           name: "GNU parallel",
           argv: ["parallel", "-j", "8", "--group", "sh", emit, String(outputMiB * 1024 * 1024)],
           stdinFile: eight
         }
       ],
-      targets: [rssUnder(`fanout under 150 MiB peak RSS with ${8 * outputMiB} MiB grouped`, "fanout", 150)],
+      targets: [
+        rssUnder(`fanout under 150 MiB peak RSS with ${8 * outputMiB} MiB grouped`, "fanout", 150),
+        // every byte now crosses one more pipe (job → helper → fanout): it must not cost time
+        ratioAtMost("fanout (helper) no slower than fanout forking in-process", "fanout", "fanout, in-process", 1.05)
+      ],
       timeoutMs: 600_000
     }
   ]

@@ -121,10 +121,28 @@ export class JobTimeoutError extends Data.TaggedError("JobTimeoutError")<{
 }
 
 /**
+ * The helper process that ran the job (see `JobRunner`) died while the job
+ * ran; the job's process group was terminated. Its result says exit 255, as
+ * GNU parallel reports a job whose ssh connection died.
+ *
  * @since 0.1.0
  * @category errors
  */
-export type JobError = JobSpawnError | JobExitError | JobSignalError | JobTimeoutError
+export class JobRunnerLostError extends Data.TaggedError("JobRunnerLostError")<{
+  readonly result: JobResult
+  /** What happened to the runner. */
+  readonly reason: string
+}> {
+  override get message() {
+    return `job ${this.result.seq} was stopped because its job runner died (${this.reason}): ${this.result.command}`
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type JobError = JobSpawnError | JobExitError | JobSignalError | JobTimeoutError | JobRunnerLostError
 
 /**
  * @since 0.1.0
@@ -152,7 +170,8 @@ export interface RunOptions {
 }
 
 /**
- * Runs one job as the leader of its own process group, with `PARALLEL_SEQ`,
+ * Runs one job as the leader of its own process group (forked by the
+ * `JobRunner` in the context: in-process unless a layer says otherwise), with `PARALLEL_SEQ`,
  * `PARALLEL_JOBSLOT`, `FANOUT_SEQ` and `FANOUT_SLOT` in its environment.
  *
  * - When the job exits, whatever it left running in its group (`cmd &`) is

@@ -32,3 +32,8 @@ export * as Joblog from "./Joblog.js"
  * @since 0.1.0
  */
 export * as Bytes from "./Bytes.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as JobRunner from "./JobRunner.js"

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Batch, Bytes, type Job, Joblog, Output } from "@fanout/shell"
+import { Batch, Bytes, type Job, Joblog, JobRunner, Output } from "@fanout/shell"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as os from "node:os"
@@ -138,6 +138,19 @@ const renice = (nice: number | undefined) =>
     }
   })
 
+/**
+ * Jobs are forked by the Perl helper, which stops them all if fanout is
+ * killed with SIGKILL; without Perl, in-process. `FANOUT_RUNNER=in-process`
+ * forces the latter; any other value is a helper command run as is (words
+ * split on spaces), speaking the same protocol (the bench's Node helper).
+ */
+const runnerLayer = (setting: string | undefined) =>
+  setting === "in-process"
+    ? JobRunner.layerInProcess
+    : setting === undefined || setting === ""
+    ? JobRunner.layerHelper()
+    : JobRunner.layerHelper({ command: setting.split(" ").filter((word) => word !== "") })
+
 /** @internal */
 export interface RunIo {
   readonly stdout: NodeJS.WritableStream
@@ -194,7 +207,7 @@ export const runBatch = (
       drain,
       onJobEnd,
       warn: (message) => Effect.sync(() => void io.stderr.write(`fanout: ${message}\n`))
-    })
+    }).pipe(Effect.provide(runnerLayer(process.env.FANOUT_RUNNER)))
     if (progress !== undefined) yield* progress.finish
     if (summary.stoppedBy === "output-closed") return Exit.brokenPipe
     // Inputs were left unstarted because of SIGHUP: 128 + its number, as for SIGINT and SIGTERM.

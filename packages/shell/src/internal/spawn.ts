@@ -8,76 +8,211 @@ import * as Runtime from "effect/Runtime"
 import { type ChildProcess, spawn } from "node:child_process"
 import type { Readable } from "node:stream"
 import type { OutputClosedError } from "../Output.js"
+import * as Bytes from "./bytes.js"
+import { commandText, execPrefixed } from "./commandLine.js"
+import type { ChildOutcome, ChildRequest, ExitStatus, Runner, RunnerLost, Sink, SpawnFailure } from "./runner/types.js"
+import { pipeGraceMs } from "./runner/types.js"
 import { groupAlive, terminateGroup } from "./terminate.js"
-import type { TermSeq } from "./termSeq.js"
 
-/** @internal */
-export interface ExitStatus {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
+const spawnFailure = (error: NodeJS.ErrnoException): SpawnFailure => ({
+  _tag: "SpawnFailure",
+  code: error.code ?? "UNKNOWN",
+  message: error.message
+})
+
+/**
+ * Node writes every argument of a child as UTF-8, so a byte that is not valid
+ * UTF-8 cannot reach the job as itself. A shell can make it, though: the
+ * command line travels as the argument of `printf %b` (escaped bytes as
+ * `\0NNN`), the shell turns it back into its bytes and evaluates that. `$0`
+ * stays the shell's name and no positional parameter or variable is left.
+ */
+const viaPrintf = "c=$(printf %bx \"$1\"); shift; eval \"unset c; ${c%x}\""
+
+/** The file and arguments Node spawns for a request. */
+const commandLine = (request: ChildRequest): readonly [string, ReadonlyArray<string>] => {
+  let command = request.command
+  if (typeof command !== "string") {
+    if (!command.some(Bytes.hasRawBytes)) return [command[0] ?? "", command.slice(1)]
+    command = `exec ${commandText(command)}`
+  }
+  const line = execPrefixed(command, request.shell)
+  return Bytes.hasRawBytes(line)
+    ? [request.shell, ["-c", viaPrintf, request.shell, Bytes.printfEscaped(line)]]
+    : [request.shell, ["-c", line]]
 }
-
-/** @internal */
-export interface SpawnFailure {
-  readonly code: string
-  readonly message: string
-}
-
-/** Where a pipe's chunks go; awaited one at a time, so a slow sink slows the child instead of filling memory. */
-type Sink = (chunk: Uint8Array) => Effect.Effect<void, OutputClosedError>
 
 /** A chunk being written by its sink (its fiber, to interrupt if the job is). */
 interface InFlight {
   interrupt: ((id?: FiberId.FiberId) => void) | undefined
 }
 
-/** @internal */
-export interface ChildOptions {
-  readonly env: NodeJS.ProcessEnv
-  readonly cwd?: string | undefined
-  readonly stdin: "ignore" | "inherit"
-  readonly termSeq: TermSeq
-  readonly stdout: Sink | undefined
-  readonly stderr: Sink | undefined
-  /** Completes when the child has run too long, with how long it was allowed. */
-  readonly timer: Effect.Effect<Duration.Duration> | undefined
-}
-
-/** @internal */
-export interface ChildOutcome {
-  readonly status: ExitStatus
-  /** When the child itself exited, epoch milliseconds. */
-  readonly end: number
-  /** The timer fired first: the group was terminated after this long. */
-  readonly timedOut: Duration.Duration | undefined
-  /** A sink reported our own stdout/stderr closed, or a write to it failed: the group was terminated. */
-  readonly outputFailure: Cause.Cause<OutputClosedError> | undefined
-  readonly stdoutBytes: number
-  readonly stderrBytes: number
-}
+type Resume = (effect: Effect.Effect<ChildOutcome, SpawnFailure | RunnerLost>) => void
 
 /**
- * After the group is gone our pipes normally close at once; a process that
- * left the group with `setsid` may still hold them. Past this wait they are
- * closed from our side.
+ * One child forked by Node, from spawn to the end of its group and pipes: a
+ * small state object with one method per event (exit, data, a sink done, a
+ * pipe closed, the timer, the group gone, interruption). It settles once the
+ * child has exited, nothing is left in its group and both pipes are drained.
  */
-const pipeGraceMs = 200
+class ChildRun {
+  private status: ExitStatus | undefined
+  private end = 0
+  private timedOut: Duration.Duration | undefined
+  private outputFailure: Cause.Cause<OutputClosedError> | undefined
+  /** The group is being (or was) terminated by us. */
+  private stopping = false
+  private groupGone = false
+  private openPipes = 2
+  private readonly inFlight = new Set<InFlight>()
+  private grace: NodeJS.Timeout | undefined
+  private stopTimer: (() => void) | undefined
+  /** Set when the caller was interrupted: called instead of `resume` once everything is gone. */
+  private cancelled: (() => void) | undefined
+  private settled = false
+  private readonly bytes = { stdout: 0, stderr: 0 }
+  private readonly runCallback: ReturnType<typeof Runtime.runCallback<never>>
 
-const spawnFailure = (error: NodeJS.ErrnoException): SpawnFailure => ({
-  code: error.code ?? "UNKNOWN",
-  message: error.message
-})
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly pid: number,
+    private readonly start: number,
+    private readonly request: ChildRequest,
+    private readonly runtime: Runtime.Runtime<never>,
+    private readonly resume: Resume
+  ) {
+    this.runCallback = Runtime.runCallback(runtime)
+    // Later errors (a failed kill) are reported through the exit status.
+    child.on("error", () => {})
+    child.once("exit", (code, signal) => this.onExit(code, signal))
+    this.pipe(child.stdout!, "stdout", request.stdout)
+    this.pipe(child.stderr!, "stderr", request.stderr)
+    if (request.timer !== undefined) this.startTimer(request.timer)
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null) {
+    this.status = { code, signal }
+    this.end = Date.now()
+    if (this.stopping) return this.settle()
+    // the common case: the group ended with its leader, nothing to terminate
+    if (!groupAlive(this.pid)) return this.onGroupGone()
+    this.stop()
+  }
+
+  private pipe(readable: Readable, name: "stdout" | "stderr", sink: Sink | undefined) {
+    readable.on("data", (chunk: Buffer) => this.onData(readable, name, sink, chunk))
+    readable.once("close", () => this.onPipeClosed())
+  }
+
+  private onData(readable: Readable, name: "stdout" | "stderr", sink: Sink | undefined, chunk: Buffer) {
+    this.bytes[name] += chunk.length
+    if (sink === undefined || this.outputFailure !== undefined) return
+    readable.pause()
+    const feed: InFlight = { interrupt: undefined }
+    this.inFlight.add(feed)
+    feed.interrupt = this.runCallback(sink(chunk), {
+      onExit: (exit) => this.onSinkDone(readable, feed, exit)
+    })
+  }
+
+  private onSinkDone(readable: Readable, feed: InFlight, exit: Exit.Exit<void, OutputClosedError>) {
+    this.inFlight.delete(feed)
+    if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) {
+      // our own output is gone: stop feeding, keep reading, end the job
+      this.outputFailure ??= exit.cause
+      if (this.status === undefined) this.stop()
+    }
+    readable.resume()
+    this.settle()
+  }
+
+  private onPipeClosed() {
+    this.openPipes--
+    this.settle()
+  }
+
+  private startTimer(timer: Effect.Effect<Duration.Duration>) {
+    const fiber = Runtime.runFork(this.runtime)(timer)
+    fiber.addObserver((exit) => {
+      if (Exit.isSuccess(exit)) this.onTimeout(exit.value)
+    })
+    this.stopTimer = () => fiber.unsafeInterruptAsFork(FiberId.none)
+  }
+
+  private onTimeout(after: Duration.Duration) {
+    if (this.status !== undefined || this.stopping) return
+    this.timedOut = after
+    this.stop()
+  }
+
+  private onGroupGone() {
+    this.groupGone = true
+    this.settle()
+  }
+
+  /** Terminates the whole group by the sequence (once), then settles. */
+  private stop() {
+    if (this.stopping) return
+    this.stopping = true
+    this.stopTimer?.()
+    this.runCallback(terminateGroup(this.pid, this.request.termSeq), { onExit: () => this.onGroupGone() })
+  }
+
+  private destroyPipes() {
+    this.child.stdout!.destroy()
+    this.child.stderr!.destroy()
+  }
+
+  private settle() {
+    if (this.settled || this.status === undefined || !this.groupGone) return
+    if (this.openPipes > 0 || this.inFlight.size > 0) {
+      if (this.cancelled !== undefined) {
+        for (const feed of this.inFlight) feed.interrupt?.(FiberId.none)
+        this.inFlight.clear()
+        this.destroyPipes()
+      } else if (this.grace === undefined) {
+        this.grace = setTimeout(() => this.destroyPipes(), pipeGraceMs)
+      }
+      if (this.openPipes > 0 || this.inFlight.size > 0) return
+    }
+    this.settled = true
+    this.request.group?.ended(this.pid)
+    if (this.grace !== undefined) clearTimeout(this.grace)
+    this.stopTimer?.()
+    if (this.cancelled !== undefined) return this.cancelled()
+    this.resume(Effect.succeed({
+      status: this.status,
+      runtime: this.end - this.start,
+      timedOut: this.timedOut,
+      outputFailure: this.outputFailure,
+      stdoutBytes: this.bytes.stdout,
+      stderrBytes: this.bytes.stderr
+    }))
+  }
+
+  /** The caller was interrupted: terminate the group, and return once everything is gone. */
+  readonly interrupt = Effect.async<void>((resumeCancel) => {
+    if (this.settled) return resumeCancel(Effect.void)
+    this.cancelled = () => {
+      this.destroyPipes()
+      resumeCancel(Effect.void)
+    }
+    this.stopTimer?.()
+    if (this.status !== undefined && this.groupGone) this.settle()
+    else this.stop()
+  })
+}
 
 /**
- * Runs `file argv…` to the end as the leader of a new process group and
- * session (`detached`), so the group can be signalled as one and a terminal's
- * Ctrl-C reaches us, not it; feeds its output to the sinks; and returns once
- * the child has exited, nothing is left in its group (leftovers of a finished
- * job are terminated too), and both pipes are drained. A timeout, a closed
- * output or interruption terminates the whole group with the termination
- * sequence, and this waits until it is gone: nothing outlives it (except a
- * grandchild that left the group with `setsid`; its hold on the pipes is cut
- * after a short grace).
+ * Runs a request to the end as the leader of a new process group and session
+ * (`detached`), so the group can be signalled as one and a terminal's Ctrl-C
+ * reaches us, not it; feeds its output to the sinks; and returns once the
+ * child has exited, nothing is left in its group (leftovers of a finished job
+ * are terminated too), and both pipes are drained. A timeout, a closed output
+ * or interruption terminates the whole group with the termination sequence,
+ * and this waits until it is gone: nothing outlives it (except a grandchild
+ * that left the group with `setsid`; its hold on the pipes is cut after a
+ * short grace).
  *
  * One callback-driven `Effect.async` per job rather than fibers per pipe and a
  * race: a job then costs no fiber at all unless it has a timer or output, and
@@ -89,152 +224,40 @@ const spawnFailure = (error: NodeJS.ErrnoException): SpawnFailure => ({
  *
  * @internal
  */
-export const runChild = (
-  file: string,
-  argv: ReadonlyArray<string>,
-  options: ChildOptions
-): Effect.Effect<ChildOutcome, SpawnFailure> =>
-  Effect.flatMap(Effect.runtime<never>(), (runtime) =>
-    Effect.async<ChildOutcome, SpawnFailure>((resume) => {
-      let child: ChildProcess
-      try {
-        child = spawn(file, argv, {
-          detached: true,
-          env: options.env,
-          cwd: options.cwd,
-          stdio: [options.stdin, "pipe", "pipe"]
-        })
-      } catch (error) {
-        // arguments Node refuses outright (a NUL byte in a word)
-        return resume(Effect.fail(spawnFailure(error as NodeJS.ErrnoException)))
-      }
-      const pid = child.pid
-      if (pid === undefined) {
-        child.once("error", (error: NodeJS.ErrnoException) => resume(Effect.fail(spawnFailure(error))))
-        return
-      }
-      // Later errors (a failed kill) are reported through the exit status.
-      child.on("error", () => {})
-      const stdout = child.stdout!
-      const stderr = child.stderr!
-      const runCallback = Runtime.runCallback(runtime)
-
-      let status: ExitStatus | undefined
-      let end = 0
-      let timedOut: Duration.Duration | undefined
-      let outputFailure: Cause.Cause<OutputClosedError> | undefined
-      /** The group is being (or was) terminated by us. */
-      let stopping = false
-      let groupGone = false
-      let openPipes = 2
-      const inFlight = new Set<InFlight>()
-      let grace: NodeJS.Timeout | undefined
-      let stopTimer: (() => void) | undefined
-      /** Set when the caller was interrupted: called instead of `resume` once everything is gone. */
-      let cancelled: (() => void) | undefined
-      let settled = false
-      const bytes = { stdout: 0, stderr: 0 }
-
-      const destroyPipes = () => {
-        stdout.destroy()
-        stderr.destroy()
-      }
-
-      const settle = () => {
-        if (settled || status === undefined || !groupGone) return
-        if (openPipes > 0 || inFlight.size > 0) {
-          if (cancelled !== undefined) {
-            for (const feed of inFlight) feed.interrupt?.(FiberId.none)
-            inFlight.clear()
-            destroyPipes()
-          } else if (grace === undefined) {
-            grace = setTimeout(destroyPipes, pipeGraceMs)
-          }
-          if (openPipes > 0 || inFlight.size > 0) return
-        }
-        settled = true
-        if (grace !== undefined) clearTimeout(grace)
-        stopTimer?.()
-        if (cancelled !== undefined) return cancelled()
-        resume(Effect.succeed({
-          status,
-          end,
-          timedOut,
-          outputFailure,
-          stdoutBytes: bytes.stdout,
-          stderrBytes: bytes.stderr
-        }))
-      }
-
-      const onGroupGone = () => {
-        groupGone = true
-        settle()
-      }
-
-      /** Terminates the whole group by the sequence (once), then settles. */
-      const stop = () => {
-        if (stopping) return
-        stopping = true
-        stopTimer?.()
-        runCallback(terminateGroup(pid, options.termSeq), { onExit: onGroupGone })
-      }
-
-      child.once("exit", (code, signal) => {
-        status = { code, signal }
-        end = Date.now()
-        if (stopping) return settle()
-        // the common case: the group ended with its leader, nothing to terminate
-        if (!groupAlive(pid)) return onGroupGone()
-        stop()
-      })
-
-      const pipe = (readable: Readable, name: "stdout" | "stderr", sink: Sink | undefined) => {
-        readable.on("data", (chunk: Buffer) => {
-          bytes[name] += chunk.length
-          if (sink === undefined || outputFailure !== undefined) return
-          readable.pause()
-          const feed: InFlight = { interrupt: undefined }
-          inFlight.add(feed)
-          feed.interrupt = runCallback(sink(chunk), {
-            onExit: (exit) => {
-              inFlight.delete(feed)
-              if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) {
-                // our own output is gone: stop feeding, keep reading, end the job
-                outputFailure ??= exit.cause
-                if (status === undefined) stop()
-              }
-              readable.resume()
-              settle()
-            }
+export const runChild = (request: ChildRequest): Effect.Effect<ChildOutcome, SpawnFailure | RunnerLost> =>
+  Effect.flatMap(
+    Effect.runtime<never>(),
+    (runtime) =>
+      Effect.async<ChildOutcome, SpawnFailure | RunnerLost>((resume) => {
+        const [file, argv] = commandLine(request)
+        const env = { ...request.env, ...request.extraEnv }
+        const start = Date.now()
+        let child: ChildProcess
+        try {
+          child = spawn(file, argv, {
+            detached: true,
+            env,
+            cwd: request.cwd,
+            stdio: [request.stdin, "pipe", "pipe"]
           })
-        })
-        readable.once("close", () => {
-          openPipes--
-          settle()
-        })
-      }
-      pipe(stdout, "stdout", options.stdout)
-      pipe(stderr, "stderr", options.stderr)
-
-      if (options.timer !== undefined) {
-        const fiber = Runtime.runFork(runtime)(options.timer)
-        fiber.addObserver((exit) => {
-          if (Exit.isSuccess(exit) && status === undefined && !stopping) {
-            timedOut = exit.value
-            stop()
-          }
-        })
-        stopTimer = () => fiber.unsafeInterruptAsFork(FiberId.none)
-      }
-
-      return Effect.async<void>((resumeCancel) => {
-        if (settled) return resumeCancel(Effect.void)
-        cancelled = () => {
-          destroyPipes()
-          resumeCancel(Effect.void)
+        } catch (error) {
+          // arguments Node refuses outright (a NUL byte in a word)
+          return resume(Effect.fail(spawnFailure(error as NodeJS.ErrnoException)))
         }
-        stopTimer?.()
-        if (status !== undefined && groupGone) settle()
-        else stop()
+        const pid = child.pid
+        if (pid === undefined) {
+          child.once("error", (error: NodeJS.ErrnoException) => resume(Effect.fail(spawnFailure(error))))
+          return
+        }
+        request.group?.started(pid)
+        return new ChildRun(child, pid, start, request, runtime, resume).interrupt
       })
-    }))
+  )
+
+/**
+ * Jobs forked by this Node process itself: no helper, but no guarantee either
+ * that they stop if this process is killed with SIGKILL.
+ *
+ * @internal
+ */
+export const inProcessRunner: Runner = { kind: "in-process", run: runChild }

@@ -1,0 +1,83 @@
+/** @internal */
+import type * as Cause from "effect/Cause"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type { OutputClosedError } from "../../Output.js"
+import type { TermSeq } from "../termSeq.js"
+
+/** @internal */
+export interface ExitStatus {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+}
+
+/** The job's process could not be started (`ENOENT`, `EACCES`, a NUL byte in a word, …). @internal */
+export interface SpawnFailure {
+  readonly _tag: "SpawnFailure"
+  readonly code: string
+  readonly message: string
+}
+
+/** The helper process that ran the job died; the job's group was terminated. @internal */
+export interface RunnerLost {
+  readonly _tag: "RunnerLost"
+  readonly reason: string
+}
+
+/** Where a pipe's chunks go; awaited one at a time, so a slow sink slows the child instead of filling memory. */
+export type Sink = (chunk: Uint8Array) => Effect.Effect<void, OutputClosedError>
+
+/**
+ * One job for a runner: a command line run by `shell -c`, or an argv run with
+ * no shell, in words that may hold raw bytes (see `bytes.ts`).
+ *
+ * @internal
+ */
+export interface ChildRequest {
+  readonly command: string | ReadonlyArray<string>
+  readonly shell: string
+  /** The environment shared by many jobs (a runner may send it once). */
+  readonly env: NodeJS.ProcessEnv
+  /** Variables of this job only, on top of `env`. */
+  readonly extraEnv: Readonly<Record<string, string>>
+  readonly cwd?: string | undefined
+  readonly stdin: "ignore" | "inherit"
+  readonly termSeq: TermSeq
+  readonly stdout: Sink | undefined
+  readonly stderr: Sink | undefined
+  /** Completes when the child has run too long, with how long it was allowed. */
+  readonly timer: Effect.Effect<Duration.Duration> | undefined
+  /** Told the job's process group when it starts, and when it is gone (in-process only). */
+  readonly group?: {
+    readonly started: (pgid: number) => void
+    readonly ended: (pgid: number) => void
+  } | undefined
+}
+
+/** @internal */
+export interface ChildOutcome {
+  readonly status: ExitStatus
+  /** From the start of the child to its exit, milliseconds. */
+  readonly runtime: number
+  /** The timer fired first: the group was terminated after this long. */
+  readonly timedOut: Duration.Duration | undefined
+  /** A sink reported our own stdout/stderr closed, or a write to it failed: the group was terminated. */
+  readonly outputFailure: Cause.Cause<OutputClosedError> | undefined
+  readonly stdoutBytes: number
+  readonly stderrBytes: number
+}
+
+/** @internal */
+export interface Runner {
+  readonly kind: "helper" | "in-process"
+  readonly run: (request: ChildRequest) => Effect.Effect<ChildOutcome, SpawnFailure | RunnerLost>
+}
+
+/**
+ * After the group is gone our pipes normally close at once; a process that
+ * left the group with `setsid` may still hold them. Past this wait they are
+ * closed from our side.
+ *
+ * @internal
+ */
+export const pipeGraceMs = 200
