@@ -6,7 +6,8 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import { type ChildProcess, spawn } from "node:child_process"
-import type { Readable } from "node:stream"
+import type { Readable, Writable } from "node:stream"
+import type { JobStdin } from "../Job.js"
 import type { OutputClosedError } from "../Output.js"
 import { groupAlive, terminateGroup } from "./terminate.js"
 import type { TermSeq } from "./termSeq.js"
@@ -35,7 +36,7 @@ interface InFlight {
 export interface ChildOptions {
   readonly env: NodeJS.ProcessEnv
   readonly cwd?: string | undefined
-  readonly stdin: "ignore" | "inherit"
+  readonly stdin: JobStdin
   readonly termSeq: TermSeq
   readonly stdout: Sink | undefined
   readonly stderr: Sink | undefined
@@ -102,7 +103,7 @@ export const runChild = (
           detached: true,
           env: options.env,
           cwd: options.cwd,
-          stdio: [options.stdin, "pipe", "pipe"]
+          stdio: [typeof options.stdin === "string" ? options.stdin : "pipe", "pipe", "pipe"]
         })
       } catch (error) {
         // arguments Node refuses outright (a NUL byte in a word)
@@ -135,7 +136,12 @@ export const runChild = (
       let settled = false
       const bytes = { stdout: 0, stderr: 0 }
 
+      const stopFeeding = child.stdin === null || typeof options.stdin === "string"
+        ? undefined
+        : feed(child.stdin, options.stdin)
+
       const destroyPipes = () => {
+        stopFeeding?.()
         stdout.destroy()
         stderr.destroy()
       }
@@ -238,3 +244,52 @@ export const runChild = (
         else stop()
       })
     }))
+
+/**
+ * Writes a job's stdin bytes into its pipe: buffers at once (corked, so
+ * several go out in one `writev`), a stream as the job reads it. EPIPE from a
+ * job that stopped reading ends the feeding quietly, as in GNU parallel. The
+ * result stops the feeding (the job is being torn down).
+ */
+const feed = (stdin: Writable, input: Exclude<JobStdin, "ignore" | "inherit">): () => void => {
+  let stopped = false
+  const stop = () => {
+    stopped = true
+    stdin.destroy()
+  }
+  stdin.on("error", stop)
+  if (typeof input !== "function") {
+    const chunks: ReadonlyArray<Uint8Array> = input instanceof Uint8Array ? [input] : input
+    stdin.cork()
+    for (const chunk of chunks) if (chunk.length > 0) stdin.write(chunk)
+    stdin.uncork()
+    stdin.end()
+    return stop
+  }
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        stdin.off("drain", done)
+        stdin.off("close", done)
+        resolve()
+      }
+      stdin.on("drain", done)
+      stdin.on("close", done)
+    })
+  void (async () => {
+    const iterator = input()[Symbol.asyncIterator]()
+    try {
+      while (!stopped) {
+        const next = await iterator.next()
+        if (next.done === true || stopped) break
+        if (!stdin.write(next.value)) await drained()
+      }
+    } catch {
+      // A source that fails mid-way: the job gets what was read, and ends at its end of input.
+    } finally {
+      if (!stopped) stdin.end()
+      void iterator.return?.()
+    }
+  })()
+  return stop
+}
