@@ -9,12 +9,15 @@ import type { SplitArgv } from "./argv.js"
 import { UsageError } from "./exit.js"
 import type { Source } from "./inputs.js"
 import { parseCommandLine } from "./inputs.js"
+import { chooseShell } from "./jobShell.js"
 import { defaults, type Draft, optionTable, type Settings } from "./options.js"
 import type { Template } from "./template.js"
 import { parse as parseTemplate } from "./template.js"
 
 /** A validated command line: the options' settings, the job template and the input sources. @internal */
 export interface Config extends Settings {
+  /** The shell that runs the jobs: `--shell`, `$PARALLEL_SHELL`, or chosen for the command. */
+  readonly shell: string
   readonly template: Template
   /** Sources linked within a group (`:::+`, `--link`), cartesian product across groups. */
   readonly sources: ReadonlyArray<ReadonlyArray<Source>>
@@ -45,7 +48,8 @@ export const settingsOf = (values: SplitArgv["values"]): Settings => {
  * @throws UsageError
  * @internal
  */
-export const toConfig = (settings: Settings, rest: SplitArgv["rest"]): Config => {
+export const toConfig = (settings: Settings, rest: SplitArgv["rest"], env: NodeJS.ProcessEnv = process.env): Config => {
   const { command, groups } = parseCommandLine(rest, settings.argFiles)
-  return { ...settings, template: parseTemplate(command), sources: groups }
+  const template = parseTemplate(command)
+  return { ...settings, shell: chooseShell(settings.shell, template, settings.env, env), template, sources: groups }
 }

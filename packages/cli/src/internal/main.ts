@@ -6,7 +6,7 @@
  */
 import { Output } from "@fanout/shell"
 import * as Effect from "effect/Effect"
-import { split } from "./argv.js"
+import { splitWithDefaults } from "./argv.js"
 import { type Config, settingsOf, toConfig } from "./config.js"
 import { dryRun } from "./dryRun.js"
 import * as Exit from "./exit.js"
@@ -14,6 +14,7 @@ import { UsageError } from "./exit.js"
 import { hangup } from "./hangup.js"
 import { help } from "./help.js"
 import { InputError, open } from "./inputs.js"
+import { lostFunctionWarning } from "./jobShell.js"
 import { runBatch } from "./runBatch.js"
 
 /** @internal */
@@ -41,7 +42,7 @@ const openInputs = (config: Config, io: Io) =>
     catch: (error) => error instanceof InputError ? error : new InputError({ message: String(error) })
   })
 
-const warnIfTerminal = (config: Config, io: Io) =>
+const warnBeforeRunning = (config: Config, io: Io) =>
   Effect.sync(() => {
     const readsStdin = config.sources.some((group) =>
       group.some((source) => source._tag === "Stdin" || (source._tag === "File" && source.path === "-"))
@@ -49,6 +50,8 @@ const warnIfTerminal = (config: Config, io: Io) =>
     if (readsStdin && io.stdin === undefined && process.stdin.isTTY) {
       io.stderr.write(Exit.line("reading inputs from the terminal, one a line (end with Ctrl-D); forgot ::: or -a?"))
     }
+    const lost = config.dryRun ? undefined : lostFunctionWarning(config.template)
+    if (lost !== undefined) io.stderr.write(Exit.line(`warning: ${lost}`))
   })
 
 /**
@@ -58,7 +61,7 @@ const warnIfTerminal = (config: Config, io: Io) =>
  */
 export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number, InputError | UsageError> =>
   Effect.gen(function*() {
-    yield* warnIfTerminal(config, io)
+    yield* warnBeforeRunning(config, io)
     const jobs = yield* openInputs(config, io)
     if (config.dryRun) {
       return yield* dryRun(config, jobs, io.stdout).pipe(
@@ -79,7 +82,7 @@ export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number,
  */
 export const main = (argv: ReadonlyArray<string>, io: Io = defaultIo()): Effect.Effect<number> =>
   Effect.suspend(() => {
-    const parsed = split(argv)
+    const parsed = splitWithDefaults(argv, process.env.PARALLEL)
     const settings = settingsOf(parsed.values)
     if (settings.help) return Effect.sync(() => write(io.stdout, help(io.stdout)))
     if (settings.version) return Effect.sync(() => write(io.stdout, `${version}\n`))

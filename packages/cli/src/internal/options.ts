@@ -33,7 +33,10 @@ export interface Settings {
   readonly joblog: string | undefined
   readonly resume: Joblog.ResumeMode | undefined
   readonly dryRun: boolean
+  /** `--shell`; without it `config.ts` picks one (see `jobShell.ts`). */
   readonly shell: string | undefined
+  /** `--env NAME`: variables and exported functions the jobs must get. */
+  readonly env: ReadonlyArray<string>
   readonly termSeq: TermSeq.TermSeq | undefined
   readonly bar: boolean
   readonly eta: boolean
@@ -64,6 +67,7 @@ export const defaults = (): Settings => ({
   resume: undefined,
   dryRun: false,
   shell: undefined,
+  env: [],
   termSeq: undefined,
   bar: false,
   eta: false,
@@ -198,7 +202,18 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     long: ["xapply"]
   }),
   // command
-  valued("shell", "command", "Run commands with this shell (default /bin/sh).", "shell", "PATH", Values.checkShell),
+  valued(
+    "shell",
+    "command",
+    "Run commands with this shell (default: sh, or bash if needed).",
+    "shell",
+    "PATH",
+    Values
+      .checkShell
+  ),
+  row("env", "command", "Make sure variable or exported function NAME reaches the jobs.", (settings, text) => {
+    settings.env = [...settings.env, nonEmpty("--env", "a variable or function name")(text)]
+  }, { value: "NAME", repeatable: true }),
   flag("dry-run", "command", "Print each job's command line instead of running it.", "dryRun", true, {
     long: ["dryrun"]
   }),
