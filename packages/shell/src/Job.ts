@@ -43,8 +43,9 @@ export interface JobSpec {
  * bytes written into a pipe: one buffer, several (written at once with
  * `writev`, not joined), or a function giving a stream of them (called again
  * for a retry), written as the job reads it. A job that exits or closes its
- * stdin before reading everything is not an error: the rest is dropped, as
- * GNU parallel does, and the job's own exit status tells how it went.
+ * stdin while bytes are still to be written ends as killed by `SIGPIPE`, as
+ * under GNU parallel, whose writer dies of it (bytes already in the pipe
+ * count as taken).
  *
  * @since 0.1.0
  * @category models

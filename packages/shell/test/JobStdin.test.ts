@@ -42,17 +42,24 @@ describe("Job stdin bytes", () => {
       expect(calls).toBe(3)
     }))
 
-  it.live("a job that stops reading early is not an error (EPIPE is dropped, as in GNU parallel)", () =>
+  it.live("a job that leaves part of its stdin unread ends as killed by SIGPIPE, as under GNU parallel", () =>
     Effect.gen(function*() {
       const big = Buffer.alloc(8 << 20, 120)
-      const early = yield* run("head -c 3", [big, big])
-      expect(early.stdout).toBe("xxx")
-      expect(early.result.exitCode).toBe(0)
-      const closed = yield* run("exec 0<&-; sleep 0.1; echo done", () =>
+      const output = collectingOutput()
+      const early = yield* Effect.flip(
+        Job.run({ seq: 1, command: "head -c 3", args: [] }, { output, stdin: [big, big] })
+      )
+      expect(output.collected.stdout.join("")).toBe("xxx")
+      expect(early).toBeInstanceOf(Job.JobSignalError)
+      expect((early as Job.JobSignalError).result).toMatchObject({ exitCode: null, signal: "SIGPIPE" })
+      const endless = () =>
         (async function*() {
-          for (let i = 0; i < 1000; i++) yield big
-        })())
-      expect(closed.stdout).toBe("done\n")
+          for (;;) yield big
+        })()
+      const closed = yield* Effect.flip(run("exec 0<&-; sleep 0.1; echo done", endless))
+      expect((closed as Job.JobSignalError).result).toMatchObject({ signal: "SIGPIPE" })
+      // what fits in the pipe counts as taken
+      expect((yield* run("sleep 0.1", Buffer.from("small\n"))).result.exitCode).toBe(0)
     }))
 
   it.live("a job's own stdin wins over the run's", () =>

@@ -136,19 +136,19 @@ export const runChild = (
       let settled = false
       const bytes = { stdout: 0, stderr: 0 }
 
-      const stopFeeding = child.stdin === null || typeof options.stdin === "string"
+      const feeding = child.stdin === null || typeof options.stdin === "string"
         ? undefined
-        : feed(child.stdin, options.stdin)
+        : feed(child.stdin, options.stdin, () => settle())
 
       const destroyPipes = () => {
-        stopFeeding?.()
+        feeding?.stop()
         stdout.destroy()
         stderr.destroy()
       }
 
       const settle = () => {
         if (settled || status === undefined || !groupGone) return
-        if (openPipes > 0 || inFlight.size > 0) {
+        if (openPipes > 0 || inFlight.size > 0 || feeding?.done === false) {
           if (cancelled !== undefined) {
             for (const feed of inFlight) feed.interrupt?.(FiberId.none)
             inFlight.clear()
@@ -156,14 +156,15 @@ export const runChild = (
           } else if (grace === undefined) {
             grace = setTimeout(destroyPipes, pipeGraceMs)
           }
-          if (openPipes > 0 || inFlight.size > 0) return
+          if (openPipes > 0 || inFlight.size > 0 || feeding?.done === false) return
         }
         settled = true
         if (grace !== undefined) clearTimeout(grace)
         stopTimer?.()
         if (cancelled !== undefined) return cancelled()
         resume(Effect.succeed({
-          status,
+          // GNU parallel's writer dies of SIGPIPE when a job leaves part of its stdin unread.
+          status: feeding?.unread === true && status.signal === null ? { code: null, signal: "SIGPIPE" } : status,
           end,
           timedOut,
           outputFailure,
@@ -245,26 +246,48 @@ export const runChild = (
       })
     }))
 
+/** A job's stdin being written. */
+interface Feeding {
+  /** Stops writing and closes the pipe (the job is being torn down). */
+  readonly stop: () => void
+  /** Every byte is written, or the job stopped reading. */
+  done: boolean
+  /** The job stopped reading (EPIPE) with bytes left to write. */
+  unread: boolean
+}
+
 /**
  * Writes a job's stdin bytes into its pipe: buffers at once (corked, so
- * several go out in one `writev`), a stream as the job reads it. EPIPE from a
- * job that stopped reading ends the feeding quietly, as in GNU parallel. The
- * result stops the feeding (the job is being torn down).
+ * several go out in one `writev`), a stream as the job reads it. `onDone` is
+ * called once, when everything is written or the job stopped reading.
  */
-const feed = (stdin: Writable, input: Exclude<JobStdin, "ignore" | "inherit">): () => void => {
-  let stopped = false
-  const stop = () => {
-    stopped = true
-    stdin.destroy()
+const feed = (stdin: Writable, input: Exclude<JobStdin, "ignore" | "inherit">, onDone: () => void): Feeding => {
+  const state: Feeding = {
+    stop: () => {
+      stdin.destroy()
+      finish()
+    },
+    done: false,
+    unread: false
   }
-  stdin.on("error", stop)
+  const finish = () => {
+    if (state.done) return
+    state.done = true
+    onDone()
+  }
+  stdin.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") state.unread = true
+    stdin.destroy()
+    finish()
+  })
+  stdin.on("close", finish)
   if (typeof input !== "function") {
     const chunks: ReadonlyArray<Uint8Array> = input instanceof Uint8Array ? [input] : input
     stdin.cork()
     for (const chunk of chunks) if (chunk.length > 0) stdin.write(chunk)
     stdin.uncork()
     stdin.end()
-    return stop
+    return state
   }
   const drained = () =>
     new Promise<void>((resolve) => {
@@ -279,17 +302,17 @@ const feed = (stdin: Writable, input: Exclude<JobStdin, "ignore" | "inherit">): 
   void (async () => {
     const iterator = input()[Symbol.asyncIterator]()
     try {
-      while (!stopped) {
+      while (!state.done) {
         const next = await iterator.next()
-        if (next.done === true || stopped) break
+        if (next.done === true || state.done) break
         if (!stdin.write(next.value)) await drained()
       }
-    } catch {
-      // A source that fails mid-way: the job gets what was read, and ends at its end of input.
     } finally {
-      if (!stopped) stdin.end()
+      if (!state.done) stdin.end()
       void iterator.return?.()
     }
-  })()
-  return stop
+  })().catch(() => {
+    // A source that fails mid-way: the job gets what was read, and ends at its end of input.
+  })
+  return state
 }
