@@ -9,6 +9,7 @@ import { type Group, type OptionSpec, optionTable } from "./options.js"
 
 const groups: ReadonlyArray<readonly [Group, string]> = [
   ["input", "Input"],
+  ["pipe", "Pipe"],
   ["command", "Command"],
   ["output", "Output"],
   ["scheduling", "Scheduling"],

@@ -14,6 +14,7 @@ import type * as Duration from "effect/Duration"
 import * as os from "node:os"
 import { bad } from "./exit.js"
 import { unescapeDelimiter } from "./inputs.js"
+import { parseSize } from "./size.js"
 import * as Values from "./values.js"
 
 /** What the options set; the command template and the inputs are added in `config.ts`. @internal */
@@ -47,6 +48,32 @@ export interface Settings {
   readonly delimiter: string
   readonly colsep: RegExp | undefined
   readonly link: boolean
+  /** `--header`: lines that head the input (`:` is one); under `--pipe`, repeated before every block. */
+  readonly header: string | undefined
+  /** `-N`: records a job takes (under `--pipe`: records a block). */
+  readonly maxReplaceArgs: number | undefined
+  /** `-L`, `-l`: lines a record (under `--pipe`: a record is this many lines). */
+  readonly maxLines: number | undefined
+  /** `--pipe`: stdin is cut into blocks, each a job's stdin. */
+  readonly pipe: boolean
+  /** `--pipepart`: the `-a` file is cut into blocks that jobs read by offset. */
+  readonly pipePart: boolean
+  /** `--block`, in bytes; negative: that many blocks a job slot (`--pipepart`). */
+  readonly block: number | undefined
+  readonly recstart: string | undefined
+  readonly recend: string | undefined
+  readonly regexp: boolean
+  readonly removeRecSep: boolean
+  /** `--round-robin`: one job a slot, the blocks dealt to whichever takes input first. */
+  readonly roundRobin: boolean
+  /** `--cat` / `--fifo`: `{}` names a file / a fifo holding the block, not stdin. */
+  readonly blockAs: "stdin" | "file" | "fifo"
+  /** `--results DIR` or `--results name.csv|.tsv|.json`. */
+  readonly results: string | undefined
+  /** `--files`: print each job's output file's name, not its output. */
+  readonly files: boolean
+  /** `--tmpdir`: where temporary files go (default `$TMPDIR`, else /tmp). */
+  readonly tmpdir: string | undefined
   readonly help: boolean
   readonly version: boolean
   readonly completions: "bash" | "fish" | "zsh" | undefined
@@ -77,6 +104,21 @@ export const defaults = (): Settings => ({
   delimiter: "\n",
   colsep: undefined,
   link: false,
+  header: undefined,
+  maxReplaceArgs: undefined,
+  maxLines: undefined,
+  pipe: false,
+  pipePart: false,
+  block: undefined,
+  recstart: undefined,
+  recend: undefined,
+  regexp: false,
+  removeRecSep: false,
+  roundRobin: false,
+  blockAs: "stdin",
+  results: undefined,
+  files: false,
+  tmpdir: undefined,
   help: false,
   version: false,
   completions: undefined
@@ -86,7 +128,7 @@ export const defaults = (): Settings => ({
 export type Draft = { -readonly [K in keyof Settings]: Settings[K] }
 
 /** Where an option is listed in `--help`. @internal */
-export type Group = "input" | "command" | "output" | "scheduling" | "failure" | "logging" | "other"
+export type Group = "input" | "pipe" | "command" | "output" | "scheduling" | "failure" | "logging" | "other"
 
 /** @internal */
 export interface OptionSpec {
@@ -201,6 +243,51 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   flag("link", "input", "Pair the input sources one to one (shorter ones wrap), not all combinations.", "link", true, {
     long: ["xapply"]
   }),
+  valued(
+    "header",
+    "input",
+    "The first line (:) or N lines head the input; with --pipe, each block gets them.",
+    "header",
+    "N|:",
+    (text) => text
+  ),
+  // pipe
+  flag("pipe", "pipe", "Cut stdin into blocks at record ends; each block is a job's stdin.", "pipe", true, {
+    long: ["spreadstdin"]
+  }),
+  flag("pipepart", "pipe", "As --pipe, for the -a FILE: jobs read their part directly.", "pipePart", true, {
+    long: ["pipe-part"]
+  }),
+  valued(
+    "block",
+    "pipe",
+    "Blocks of about SIZE (1M; k=1000, K=1024); --pipepart: -N is N blocks a slot.",
+    "block",
+    "SIZE",
+    (text) => parseSize("--block", text) || undefined,
+    { long: ["block-size", "blocksize"] }
+  ),
+  valued("recstart", "pipe", "Records start with STR.", "recstart", "STR", (text) => text),
+  valued("recend", "pipe", "Records end with STR (default \\n).", "recend", "STR", (text) => text),
+  flag("regexp", "pipe", "--recstart and --recend are regular expressions.", "regexp", true, { long: ["regex"] }),
+  flag("remove-rec-sep", "pipe", "Remove --recstart and --recend from the blocks.", "removeRecSep", true, {
+    long: ["removerecsep", "rrs"]
+  }),
+  valued(
+    "max-replace-args",
+    "pipe",
+    "N records a job (with --pipe: a block), not a size.",
+    "maxReplaceArgs",
+    "N",
+    Values.parseCount("-N", 1),
+    { short: ["N"], long: ["maxreplaceargs"] }
+  ),
+  valued("L", "pipe", "A record is N lines.", "maxLines", "N", Values.parseCount("-L", 1), { short: ["L"] }),
+  flag("round-robin", "pipe", "One job a slot; blocks go to whichever job takes input first.", "roundRobin", true, {
+    long: ["roundrobin", "round"]
+  }),
+  flag("cat", "pipe", "{} is a temporary file holding the block, not stdin.", "blockAs", "file"),
+  flag("fifo", "pipe", "{} is a fifo the block is written to, not stdin.", "blockAs", "fifo"),
   // command
   valued(
     "shell",
@@ -235,6 +322,27 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "STR",
     (text) => text,
     { long: ["ctagstring"] }
+  ),
+  valued(
+    "results",
+    "output",
+    "Save each job's output under DIR (GNU's tree), or all in a .csv, .tsv or .json.",
+    "results",
+    "DIR|FILE",
+    (text) => nonEmpty("--results", "a directory or a file name")(text),
+    { long: ["result", "res"] }
+  ),
+  flag("files", "output", "Print the name of each job's output file, not the output.", "files", true, {
+    long: ["output-as-files", "outputasfiles"]
+  }),
+  valued(
+    "tmpdir",
+    "output",
+    "Temporary files go in DIR (default $TMPDIR or /tmp).",
+    "tmpdir",
+    "DIR",
+    (text) => nonEmpty("--tmpdir", "a directory")(text),
+    { long: ["tempdir"] }
   ),
   flag("json", "output", "One JSON object per job on stdout instead of its output.", "json", true),
   // scheduling

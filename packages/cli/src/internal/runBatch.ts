@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Batch, Bytes, Output } from "@fanout/shell"
+import { Batch, Bytes, type Job, Output } from "@fanout/shell"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type { Config } from "./config.js"
@@ -87,6 +87,20 @@ export const runBatch = (
   jobs: AsyncIterable<ReadonlyArray<string>>,
   io: RunIo,
   drain: Deferred.Deferred<void>
+): Effect.Effect<number, Error> => runSpecs(config, specs(config, jobs), io, drain)
+
+/**
+ * As {@link runBatch}, for job specs made elsewhere (`--pipe`'s blocks);
+ * `onJobEnd` is told of each job as it ends, after the progress report.
+ *
+ * @internal
+ */
+export const runSpecs = (
+  config: Config,
+  jobSpecs: AsyncIterable<Job.JobSpec>,
+  io: RunIo,
+  drain: Deferred.Deferred<void>,
+  onJobEnd?: (result: Job.JobResult) => Effect.Effect<void>
 ): Effect.Effect<number, Error> =>
   Effect.scoped(Effect.gen(function*() {
     const progress = Progress.make(config, io.stderr)
@@ -97,7 +111,8 @@ export const runBatch = (
       stdout: progress === undefined ? io.stdout : progress.stdout(io.stdout),
       stderr: io.stderr
     })
-    const summary = yield* Batch.runJobs(specs(config, jobs), {
+    const reportEnd = progress?.onJobEnd
+    const summary = yield* Batch.runJobs(jobSpecs, {
       jobs: config.jobs === Infinity ? unlimitedJobs : config.jobs,
       shell: config.shell,
       termSeq: config.termSeq,
@@ -109,7 +124,9 @@ export const runBatch = (
       joblog: config.joblog,
       resume: config.resume,
       drain,
-      onJobEnd: progress?.onJobEnd,
+      onJobEnd: reportEnd === undefined || onJobEnd === undefined
+        ? reportEnd ?? onJobEnd
+        : (result) => Effect.zipRight(reportEnd(result), onJobEnd(result)),
       warn: (message) => Effect.sync(() => void io.stderr.write(`fanout: ${message}\n`))
     })
     if (progress !== undefined) yield* progress.finish

@@ -264,8 +264,8 @@ interface Feeding {
 const feed = (stdin: Writable, input: Exclude<JobStdin, "ignore" | "inherit">, onDone: () => void): Feeding => {
   const state: Feeding = {
     stop: () => {
-      stdin.destroy()
       finish()
+      stdin.destroy()
     },
     done: false,
     unread: false
@@ -275,12 +275,14 @@ const feed = (stdin: Writable, input: Exclude<JobStdin, "ignore" | "inherit">, o
     state.done = true
     onDone()
   }
-  stdin.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") state.unread = true
+  stdin.on("error", () => {
     stdin.destroy()
+  })
+  // EPIPE, or Node closing the pipe when the job exits: either way bytes were left unwritten.
+  stdin.on("close", () => {
+    if (!state.done && !stdin.writableFinished) state.unread = true
     finish()
   })
-  stdin.on("close", finish)
   if (typeof input !== "function") {
     const chunks: ReadonlyArray<Uint8Array> = input instanceof Uint8Array ? [input] : input
     stdin.cork()
