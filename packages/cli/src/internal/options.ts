@@ -282,7 +282,10 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     Values.parseCount("-N", 1),
     { short: ["N"], long: ["maxreplaceargs"] }
   ),
-  valued("L", "pipe", "A record is N lines.", "maxLines", "N", Values.parseCount("-L", 1), { short: ["L"] }),
+  valued("max-lines", "pipe", "A record is N lines.", "maxLines", "N", Values.parseCount("-L", 1), {
+    short: ["L", "l"],
+    long: ["maxlines"]
+  }),
   flag("round-robin", "pipe", "One job a slot; blocks go to whichever job takes input first.", "roundRobin", true, {
     long: ["roundrobin", "round"]
   }),
