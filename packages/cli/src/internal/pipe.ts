@@ -10,7 +10,6 @@
 import type { Job } from "@fanout/shell"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as crypto from "node:crypto"
 import * as fsp from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -62,6 +61,15 @@ export const checkCommand = (config: Config): void => {
   }
 }
 
+const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+/** Five random letters and digits, as GNU parallel's temporary names (`/tmp/parXXXXX`). @internal */
+export const tempName = (): string => {
+  let name = ""
+  for (let i = 0; i < 5; i++) name += letters[Math.floor(Math.random() * letters.length)]
+  return name
+}
+
 /** Temporary files of `--cat` and `--fifo`: named as GNU parallel names them, removed when their job ends. */
 export class TempFiles {
   private readonly bySeq = new Map<number, string>()
@@ -69,7 +77,7 @@ export class TempFiles {
   constructor(private readonly dir: string) {}
 
   name(seq: number): string {
-    const file = path.join(this.dir, `par${crypto.randomBytes(4).toString("base64url").slice(0, 5)}`)
+    const file = path.join(this.dir, `par${tempName()}`)
     this.bySeq.set(seq, file)
     return file
   }

@@ -8,11 +8,13 @@
 import { Batch, Bytes, type Job, Output } from "@fanout/shell"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as os from "node:os"
 import type { Config } from "./config.js"
 import * as Exit from "./exit.js"
 import { InputError } from "./inputs.js"
 import { tagOf } from "./jobSpec.js"
 import * as Progress from "./progress.js"
+import * as Results from "./results.js"
 import { render } from "./template.js"
 
 /**
@@ -104,15 +106,24 @@ export const runSpecs = (
 ): Effect.Effect<number, Error> =>
   Effect.scoped(Effect.gen(function*() {
     const progress = Progress.make(config, io.stderr)
-    const output = yield* Output.make({
+    const results = Results.make(
+      {
+        results: config.results,
+        files: config.files,
+        tmpdir: config.tmpdir ?? process.env.TMPDIR ?? os.tmpdir()
+      },
+      io.stdout,
+      io.stderr
+    )
+    const output = results?.output ?? (yield* Output.make({
       mode: config.output,
       keepOrder: config.keepOrder,
       format: config.json ? "json" : "raw",
       stdout: progress === undefined ? io.stdout : progress.stdout(io.stdout),
       stderr: io.stderr
-    })
+    }))
     const reportEnd = progress?.onJobEnd
-    const summary = yield* Batch.runJobs(jobSpecs, {
+    const summary = yield* Batch.runJobs(results === undefined ? jobSpecs : results.track(jobSpecs), {
       jobs: config.jobs === Infinity ? unlimitedJobs : config.jobs,
       shell: config.shell,
       termSeq: config.termSeq,
