@@ -10,6 +10,7 @@
 import type { Job } from "@fanout/shell"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as fs from "node:fs"
 import * as fsp from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -220,7 +221,7 @@ export const runPipe = (config: Config, io: PipeIo, drain: Deferred.Deferred<voi
     const files = new TempFiles(tmpdirOf(config))
     const warn = (message: string) => void io.stderr.write(Exit.line(`warning: ${message}`))
     const slots = config.jobs === Infinity ? unlimitedSlots : config.jobs
-    const source = (io.stdin ?? process.stdin) as AsyncIterable<Buffer | string>
+    const source = (io.stdin ?? stdinSource(config.block ?? defaultBlock)) as AsyncIterable<Buffer | string>
     const specs = config.pipePart
       ? pipePartSpecs(config, slots, files)
       : config.roundRobin
@@ -228,6 +229,17 @@ export const runPipe = (config: Config, io: PipeIo, drain: Deferred.Deferred<voi
       : pipeSpecs(config, source, files, warn)
     return runSpecs(config, specs, io, drain, files.release).pipe(Effect.ensuring(files.releaseAll))
   })
+
+/**
+ * Our stdin. A regular file is read in reads of up to a block (at most 4 MiB):
+ * `process.stdin` reads a file 64 KiB at a time through the thread pool, which
+ * made `--pipe < 259 MB file` 1.6× slower than the same bytes through a pipe.
+ */
+const stdinSource = (block: number): AsyncIterable<Buffer | string> => {
+  if (!fs.fstatSync(0).isFile()) return process.stdin
+  const highWaterMark = Math.min(Math.max(block, 1 << 16), 1 << 20)
+  return fs.createReadStream("/dev/stdin", { fd: 0, highWaterMark, autoClose: false })
+}
 
 /** `-j 0` with `--round-robin`: as the batch's own cap. */
 const unlimitedSlots = 256
