@@ -124,6 +124,11 @@ export class Splitter {
     return this.flush()
   }
 
+  /** Chunks pushed that the splitter no longer holds any of (see `ByteQueue.takeReleased`). */
+  takeReleased(): Array<Buffer> {
+    return this.queue.takeReleased()
+  }
+
   private flush(): Array<Block> {
     return this.out.splice(0, this.out.length)
   }

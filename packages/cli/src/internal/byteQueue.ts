@@ -9,7 +9,16 @@
 /** @internal */
 export class ByteQueue {
   private chunks: Array<Buffer> = []
+  /** Chunks pushed and since taken off whole, for whoever lends the buffers (`takeReleased`). */
+  private released: Array<Buffer> = []
   length = 0
+
+  /** The chunks taken off whole since the last call. */
+  takeReleased(): Array<Buffer> {
+    const released = this.released
+    this.released = []
+    return released
+  }
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return
@@ -25,6 +34,7 @@ export class ByteQueue {
       const chunk = this.chunks[0]
       if (chunk.length <= left) {
         taken.push(chunk)
+        this.released.push(chunk)
         this.chunks.shift()
         left -= chunk.length
       } else {

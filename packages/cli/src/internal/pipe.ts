@@ -14,6 +14,7 @@ import * as fs from "node:fs"
 import * as fsp from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
+import { readBlocks } from "./blockReader.js"
 import { type Block, blocks, type SplitOptions } from "./blocks.js"
 import type { Config } from "./config.js"
 import * as Exit from "./exit.js"
@@ -110,7 +111,7 @@ const bytesOf = (block: Block): ReadonlyArray<Uint8Array> =>
  * The command for one block: the template with `{}` the block's file under
  * `--cat`/`--fifo` and empty otherwise; the inputs are never appended.
  */
-const commandOf = (template: Template, file: string | undefined, seq: number) => (slot: number): string =>
+export const commandOf = (template: Template, file: string | undefined, seq: number) => (slot: number): string =>
   render({ ...template, appendArgs: false }, [file ?? ""], seq, slot, (value) => value === "" ? "" : quote(value))
 
 /**
@@ -159,16 +160,17 @@ export const blockSpec = async (
   return { seq, args: [], command, tag, env, stdin: "ignore" }
 }
 
-/** One job a block, made as the batch asks for the next job. @internal */
+/** One job a block, made as the batch asks for the next job; `started` is told of each job's block. @internal */
 export async function* pipeSpecs(
   config: Config,
-  source: AsyncIterable<Buffer | string>,
+  source: AsyncIterable<Block>,
   files: TempFiles,
-  warn: (message: string) => void
+  started: (seq: number, block: Block) => void = () => {}
 ): AsyncGenerator<Job.JobSpec> {
   let seq = 0
-  for await (const block of blocks(source, splitOptionsOf(config, warn))) {
-    yield await blockSpec(config, ++seq, bytesOf(block), files)
+  for await (const block of source) {
+    started(++seq, block)
+    yield await blockSpec(config, seq, bytesOf(block), files)
   }
 }
 
@@ -221,13 +223,32 @@ export const runPipe = (config: Config, io: PipeIo, drain: Deferred.Deferred<voi
     const files = new TempFiles(tmpdirOf(config))
     const warn = (message: string) => void io.stderr.write(Exit.line(`warning: ${message}`))
     const slots = config.jobs === Infinity ? unlimitedSlots : config.jobs
-    const source = (io.stdin ?? stdinSource(config.block ?? defaultBlock)) as AsyncIterable<Buffer | string>
-    const specs = config.pipePart
-      ? pipePartSpecs(config, slots, files)
-      : config.roundRobin
-      ? roundRobinSpecs(config, source, slots, files, warn)
-      : pipeSpecs(config, source, files, warn)
-    return runSpecs(config, specs, io, drain, files.release).pipe(Effect.ensuring(files.releaseAll))
+    // Made only when read: touching process.stdin makes fd 0 non-blocking for the reader below.
+    const source = () => (io.stdin ?? stdinSource(config.block ?? defaultBlock)) as AsyncIterable<Buffer | string>
+    if (config.pipePart || config.roundRobin) {
+      const specs = config.pipePart
+        ? pipePartSpecs(config, slots, files)
+        : roundRobinSpecs(config, source(), slots, files, warn)
+      return runSpecs(config, specs, io, drain, files.release).pipe(Effect.ensuring(files.releaseAll))
+    }
+    const options = splitOptionsOf(config, warn)
+    // Our own stdin is read into reused buffers (blockReader.ts); a stream given in its place is read as it comes.
+    const reader = io.stdin === undefined ? readBlocks(0, options, slots) : undefined
+    const held = new Map<number, Block>()
+    const specs = pipeSpecs(config, reader?.blocks ?? blocks(source(), options), files, (seq, block) => {
+      if (reader !== undefined) held.set(seq, block)
+    })
+    const ended = (result: Job.JobResult) =>
+      Effect.zipRight(
+        Effect.sync(() => {
+          const block = held.get(result.seq)
+          if (block === undefined) return
+          held.delete(result.seq)
+          reader!.release(block)
+        }),
+        files.release(result)
+      )
+    return runSpecs(config, specs, io, drain, ended).pipe(Effect.ensuring(files.releaseAll))
   })
 
 /**

@@ -8,13 +8,16 @@
  */
 import type { Job } from "@fanout/shell"
 import { Bytes } from "@fanout/shell"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as fsp from "node:fs/promises"
 import { separators } from "./blocks.js"
 import type { Config } from "./config.js"
 import { UsageError } from "./exit.js"
 import { InputError } from "./inputs.js"
-import { blockSpec, type TempFiles } from "./pipe.js"
+import { tagOf } from "./jobSpec.js"
+import { blockSpec, commandOf, type TempFiles } from "./pipe.js"
+import { quote } from "./template.js"
 
 /** GNU parallel's read size when it looks for a boundary. */
 const probeSize = 131072
@@ -160,6 +163,38 @@ const plan = (config: Config, slots: number) => {
   return { lines, blockSize }
 }
 
+/**
+ * GNU dd reads a byte range by itself (`iflag=skip_bytes,count_bytes`): a job
+ * then reads its part through `dd … | (command)`, GNU parallel's own shape with
+ * dd for its Perl reader, and the bytes never pass through fanout. Measured on
+ * 259 MB at -j2 --block 10M wc -l: 1.24 s with fanout reading the parts and
+ * writing them into the jobs' pipes, against GNU parallel's 0.79 s.
+ */
+const hasGnuDd = (() => {
+  let known: boolean | undefined
+  return () => (known ??= /coreutils/.test(spawnSync("dd", ["--version"], { encoding: "utf8" }).stdout ?? ""))
+})()
+
+/** `dd … | (command)`: the header, then the part, on the command's stdin. */
+const ddCommand = (part: Part, header: number, command: string): string => {
+  const read = (skip: number, count: number) =>
+    `dd if=${quote(part.file)} bs=1M iflag=skip_bytes,count_bytes skip=${skip} count=${count} status=none`
+  const body = read(part.start, part.end - part.start)
+  const reads = header > 0 ? `{ ${read(0, header)}; ${body}; }` : body
+  return `${reads} | (${command})`
+}
+
+const ddSpec = (config: Config, seq: number, part: Part, header: number): Job.JobSpec => {
+  const command = commandOf(config.template, undefined, seq)
+  return {
+    seq,
+    args: [],
+    command: (slot) => ddCommand(part, header, command(slot)),
+    tag: tagOf(config)?.([], seq),
+    stdin: "ignore"
+  }
+}
+
 /** One job a part of each `-a` file, in order. @internal */
 export async function* pipePartSpecs(config: Config, slots: number, files: TempFiles): AsyncGenerator<Job.JobSpec> {
   const { blockSize, lines } = plan(config, slots)
@@ -167,8 +202,12 @@ export async function* pipePartSpecs(config: Config, slots: number, files: TempF
   for (const file of config.argFiles) {
     const handle = await fsp.open(file, "r")
     const header = await readHeader(handle, lines).finally(() => handle.close())
+    const direct = config.blockAs === "stdin" && hasGnuDd()
     for (const part of await partsOf(file, blockSize, config, header.length)) {
-      yield await blockSpec(config, ++seq, partBytes(part, header), files)
+      seq++
+      yield direct
+        ? ddSpec(config, seq, part, header.length)
+        : await blockSpec(config, seq, partBytes(part, header), files)
     }
   }
 }
