@@ -14,6 +14,7 @@ import { UsageError } from "./exit.js"
 import { hangup } from "./hangup.js"
 import { help } from "./help.js"
 import { InputError, open } from "./inputs.js"
+import { arrange } from "./jobOrder.js"
 import { lostFunctionWarning } from "./jobShell.js"
 import { runPipe } from "./pipe.js"
 import { runBatch } from "./runBatch.js"
@@ -71,7 +72,7 @@ export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number,
       )
     }
     yield* warnBeforeRunning(config, io)
-    const jobs = yield* openInputs(config, io)
+    const jobs = arrange(config, yield* openInputs(config, io))
     if (config.dryRun) {
       return yield* dryRun(config, jobs, io.stdout).pipe(
         Effect.catchTag("JoblogError", (error) => Effect.fail(new InputError({ message: error.message })))

@@ -21,6 +21,22 @@ import * as Values from "./values.js"
 export interface Settings {
   /** Job slots; `Infinity` for `-j 0`. */
   readonly jobs: number
+  /** `-j FILE`: the slots are read from it again as jobs end. */
+  readonly jobsFile: string | undefined
+  /** `--memfree`: bytes of memory that must be available to start a job. */
+  readonly memFree: number | undefined
+  /** `--load`: start a job only while fewer processes than this run. */
+  readonly load: number | undefined
+  /** `--nice`: niceness added for the jobs. */
+  readonly nice: number | undefined
+  /** `--tmpdir`: spill files here, and `$TMPDIR` for the jobs. */
+  readonly tmpdir: string | undefined
+  /** `--shuf`: the jobs in a random order (all inputs are read first). */
+  readonly shuf: boolean
+  /** `-r`: inputs that are empty or blank start no job. */
+  readonly noRunIfEmpty: boolean
+  /** `-t`, `--verbose`: each command line on stderr as its job starts. */
+  readonly verbose: boolean
   readonly keepOrder: boolean
   readonly output: Output.OutputMode
   readonly tag: boolean
@@ -72,8 +88,6 @@ export interface Settings {
   readonly results: string | undefined
   /** `--files`: print each job's output file's name, not its output. */
   readonly files: boolean
-  /** `--tmpdir`: where temporary files go (default `$TMPDIR`, else /tmp). */
-  readonly tmpdir: string | undefined
   readonly help: boolean
   readonly version: boolean
   readonly completions: "bash" | "fish" | "zsh" | undefined
@@ -82,6 +96,14 @@ export interface Settings {
 /** @internal */
 export const defaults = (): Settings => ({
   jobs: os.availableParallelism(),
+  jobsFile: undefined,
+  memFree: undefined,
+  load: undefined,
+  nice: undefined,
+  tmpdir: undefined,
+  shuf: false,
+  noRunIfEmpty: false,
+  verbose: false,
   keepOrder: false,
   output: "group",
   tag: false,
@@ -118,7 +140,6 @@ export const defaults = (): Settings => ({
   blockAs: "stdin",
   results: undefined,
   files: false,
-  tmpdir: undefined,
   help: false,
   version: false,
   completions: undefined
@@ -127,7 +148,7 @@ export const defaults = (): Settings => ({
 /** @internal */
 export type Draft = { -readonly [K in keyof Settings]: Settings[K] }
 
-/** Where an option is listed in `--help`. @internal */
+/** Where an option is listed in `--help` (`other`: on its last lines). @internal */
 export type Group = "input" | "pipe" | "command" | "output" | "scheduling" | "failure" | "logging" | "other"
 
 /** @internal */
@@ -143,63 +164,56 @@ export interface OptionSpec {
   /** Every value is kept (`-a x -a y`); otherwise the last one given wins, as in Getopt::Long. */
   readonly repeatable: boolean
   readonly group: Group
-  /** Its line in `--help`; undefined: accepted, but not shown (spellings kept for GNU scripts). */
+  /** What it does, on one help line of at most 80 columns; undefined: accepted, never shown. */
   readonly help: string | undefined
+  /** Listed by name only, on its group's "also:" line of the help screen. */
+  readonly brief: boolean
   /** Sets what the option means; called with each value kept (`""` for a switch). */
   readonly apply: (settings: Draft, value: string) => void
 }
 
-interface Names {
+/** How a row is written below: the names and help, without the defaults. */
+interface Declared {
+  readonly name: string
   readonly short?: ReadonlyArray<string>
   readonly long?: ReadonlyArray<string>
+  readonly value?: string
+  readonly repeatable?: boolean
+  readonly group: Group
+  readonly help?: string
+  readonly brief?: boolean
 }
 
-const row = (
-  name: string,
-  group: Group,
-  help: string | undefined,
-  apply: OptionSpec["apply"],
-  names: Names & { readonly value?: string; readonly repeatable?: boolean } = {}
-): OptionSpec => ({
-  name,
-  short: names.short ?? [],
-  long: names.long ?? [],
-  value: names.value,
-  repeatable: names.repeatable ?? false,
-  group,
-  help,
+const row = (declared: Declared, apply: OptionSpec["apply"]): OptionSpec => ({
+  short: [],
+  long: [],
+  value: undefined,
+  repeatable: false,
+  help: undefined,
+  brief: false,
+  ...declared,
   apply
 })
 
 /** A switch: sets `field` to `to`. */
-const flag = <K extends keyof Settings>(
-  name: string,
-  group: Group,
-  help: string | undefined,
-  field: K,
-  to: Settings[K],
-  names?: Names
-): OptionSpec =>
-  row(name, group, help, (settings) => {
+const flag = <K extends keyof Settings>(declared: Declared, field: K, to: Settings[K]): OptionSpec =>
+  row(declared, (settings) => {
     settings[field] = to
-  }, names)
+  })
 
 /** An option with a value: `parse` turns the text into the field's type, or throws naming it. */
 const valued = <K extends keyof Settings>(
-  name: string,
-  group: Group,
-  help: string,
+  declared: Declared,
   field: K,
-  value: string,
-  parse: (text: string) => Settings[K],
-  names?: Names
+  parse: (text: string) => Settings[K]
 ): OptionSpec =>
-  row(name, group, help, (settings, text) => {
+  row(declared, (settings, text) => {
     settings[field] = parse(text)
-  }, { ...names, value })
+  })
 
 /** Accepted so GNU parallel's scripts run, and without effect: fanout has no notice to silence. */
-const noEffect = (name: string, names?: Names): OptionSpec => row(name, "other", undefined, () => {}, names)
+const noEffect = (name: string, long: ReadonlyArray<string> = []): OptionSpec =>
+  row({ name, long, group: "other" }, () => {})
 
 const nonEmpty = (option: string, expected: string) => (text: string): string => {
   if (text === "") throw bad(option, expected, text)
@@ -208,229 +222,403 @@ const nonEmpty = (option: string, expected: string) => (text: string): string =>
 
 const completionShells = { sh: "bash", bash: "bash", fish: "fish", zsh: "zsh" } as const
 
+const completionShell = (text: string): Settings["completions"] => {
+  const shell = completionShells[text as keyof typeof completionShells]
+  if (shell === undefined) throw bad("--completions", "sh, bash, fish or zsh", text)
+  return shell
+}
+
 /**
  * The options, in the order their settings are applied (so `--null` wins over
- * `-d`, and `--ungroup` over `--line-buffer`, whatever order they are given in).
+ * `-d`, and `--ungroup` over `--line-buffer`, whatever order they are given in),
+ * and listed in help.
  *
  * @internal
  */
 export const optionTable: ReadonlyArray<OptionSpec> = [
-  // input
-  row("arg-file", "input", "Read inputs from FILE, one a line (repeatable; - is stdin).", (settings, text) => {
+  row({
+    name: "arg-file",
+    short: ["a"],
+    value: "FILE",
+    repeatable: true,
+    group: "input",
+    help: "read inputs from FILE, one a line (- is stdin)"
+  }, (settings, text) => {
     settings.argFiles = [...settings.argFiles, nonEmpty("-a", "a file name")(text)]
-  }, { short: ["a"], value: "FILE", repeatable: true }),
-  valued(
-    "delimiter",
-    "input",
-    "Inputs end with DELIM, not newline (\\n, \\t, \\0 and \\NNN octal understood).",
-    "delimiter",
-    "DELIM",
-    (text) => unescapeDelimiter(nonEmpty("-d", "a non-empty delimiter")(text)),
-    { short: ["d"] }
-  ),
-  flag("null", "input", "Inputs end with NUL (find -print0).", "delimiter", "\0", { short: ["0"] }),
-  valued(
-    "colsep",
-    "input",
-    "Split each input into columns {1} {2} ... on REGEX.",
-    "colsep",
-    "REGEX",
-    Values.parseColsep,
-    {
-      short: ["C"]
-    }
-  ),
-  flag("link", "input", "Pair the input sources one to one (shorter ones wrap), not all combinations.", "link", true, {
-    long: ["xapply"]
   }),
   valued(
+    {
+      name: "delimiter",
+      short: ["d"],
+      value: "DELIM",
+      group: "input",
+      help: "inputs end with DELIM, not newline (\\0, \\t, \\NNN)"
+    },
+    "delimiter",
+    (text) => unescapeDelimiter(nonEmpty("-d", "a non-empty delimiter")(text))
+  ),
+  flag({ name: "null", short: ["0"], group: "input", help: "inputs end with NUL (find -print0)" }, "delimiter", "\0"),
+  valued(
+    {
+      name: "colsep",
+      short: ["C"],
+      value: "REGEX",
+      group: "input",
+      help: "split inputs into columns {1} {2} ... at REGEX"
+    },
+    "colsep",
+    Values.parseColsep
+  ),
+  flag(
+    { name: "link", long: ["xapply"], group: "input", help: "pair input sources one to one, not every combination" },
+    "link",
+    true
+  ),
+  flag(
+    { name: "no-run-if-empty", short: ["r"], group: "input", help: "run no job for an empty or blank input" },
+    "noRunIfEmpty",
+    true
+  ),
+  flag({ name: "shuf", group: "input", help: "run the jobs in a random order (reads all inputs first)" }, "shuf", true),
+  valued(
+    { name: "header", brief: true, value: "N|:", group: "input", help: "the first line (:) or N lines head the input" },
     "header",
-    "input",
-    "The first line (:) or N lines head the input; with --pipe, each block gets them.",
-    "header",
-    "N|:",
     (text) => text
   ),
-  // pipe
-  flag("pipe", "pipe", "Cut stdin into blocks at record ends; each block is a job's stdin.", "pipe", true, {
-    long: ["spreadstdin"]
-  }),
-  flag("pipepart", "pipe", "As --pipe, for the -a FILE: jobs read their part directly.", "pipePart", true, {
-    long: ["pipe-part"]
-  }),
-  valued(
-    "block",
+  flag(
+    { name: "pipe", long: ["spreadstdin"], group: "pipe", help: "cut stdin into blocks; each is a job's stdin" },
     "pipe",
-    "Blocks of about SIZE (1M; k=1000, K=1024); --pipepart: -N is N blocks a slot.",
-    "block",
-    "SIZE",
-    (text) => parseSize("--block", text) || undefined,
-    { long: ["block-size", "blocksize"] }
+    true
   ),
-  valued("recstart", "pipe", "Records start with STR.", "recstart", "STR", (text) => text),
-  valued("recend", "pipe", "Records end with STR (default \\n).", "recend", "STR", (text) => text),
-  flag("regexp", "pipe", "--recstart and --recend are regular expressions.", "regexp", true, { long: ["regex"] }),
-  flag("remove-rec-sep", "pipe", "Remove --recstart and --recend from the blocks.", "removeRecSep", true, {
-    long: ["removerecsep", "rrs"]
-  }),
+  flag(
+    { name: "pipepart", long: ["pipe-part"], group: "pipe", help: "as --pipe, of the -a FILE: jobs read their part" },
+    "pipePart",
+    true
+  ),
   valued(
-    "max-replace-args",
-    "pipe",
-    "N records a job (with --pipe: a block), not a size.",
+    {
+      name: "block",
+      long: ["block-size", "blocksize"],
+      value: "SIZE",
+      group: "pipe",
+      help: "blocks of about SIZE (default 1M; -N: N a slot)"
+    },
+    "block",
+    (text) => parseSize("--block", text) || undefined
+  ),
+  valued(
+    { name: "recstart", brief: true, value: "STR", group: "pipe", help: "records start with STR" },
+    "recstart",
+    (text) => text
+  ),
+  valued(
+    { name: "recend", brief: true, value: "STR", group: "pipe", help: "records end with STR (default \\n)" },
+    "recend",
+    (text) => text
+  ),
+  flag(
+    { name: "regexp", brief: true, long: ["regex"], group: "pipe", help: "--recstart/--recend are regexps" },
+    "regexp",
+    true
+  ),
+  flag(
+    {
+      name: "remove-rec-sep",
+      long: ["removerecsep", "rrs"],
+      group: "pipe"
+    },
+    "removeRecSep",
+    true
+  ),
+  valued(
+    {
+      name: "max-replace-args",
+      short: ["N"],
+      long: ["maxreplaceargs"],
+      value: "N",
+      group: "pipe"
+    },
     "maxReplaceArgs",
-    "N",
-    Values.parseCount("-N", 1),
-    { short: ["N"], long: ["maxreplaceargs"] }
+    Values.parseCount("-N", 1)
   ),
-  valued("max-lines", "pipe", "A record is N lines.", "maxLines", "N", Values.parseCount("-L", 1), {
-    short: ["L", "l"],
-    long: ["maxlines"]
-  }),
-  flag("round-robin", "pipe", "One job a slot; blocks go to whichever job takes input first.", "roundRobin", true, {
-    long: ["roundrobin", "round"]
-  }),
-  flag("cat", "pipe", "{} is a temporary file holding the block, not stdin.", "blockAs", "file"),
-  flag("fifo", "pipe", "{} is a fifo the block is written to, not stdin.", "blockAs", "fifo"),
-  // command
   valued(
-    "shell",
-    "command",
-    "Run commands with this shell (default: sh, or bash if needed).",
-    "shell",
-    "PATH",
-    Values
-      .checkShell
+    {
+      name: "max-lines",
+      short: ["L", "l"],
+      long: ["maxlines"],
+      value: "N",
+      group: "pipe"
+    },
+    "maxLines",
+    Values.parseCount("-L", 1)
   ),
-  row("env", "command", "Make sure variable or exported function NAME reaches the jobs.", (settings, text) => {
+  flag(
+    {
+      name: "round-robin",
+      brief: true,
+      long: ["roundrobin", "round"],
+      group: "pipe",
+      help: "one job a slot; blocks go to the first that takes input"
+    },
+    "roundRobin",
+    true
+  ),
+  flag(
+    { name: "cat", brief: true, group: "pipe", help: "{} is a temporary file holding the block" },
+    "blockAs",
+    "file"
+  ),
+  flag({ name: "fifo", brief: true, group: "pipe", help: "{} is a fifo the block is written to" }, "blockAs", "fifo"),
+  valued(
+    { name: "shell", value: "PATH", group: "command", help: "run jobs with this shell (default: sh, bash if needed)" },
+    "shell",
+    Values.checkShell
+  ),
+  row({
+    name: "env",
+    value: "NAME",
+    repeatable: true,
+    group: "command",
+    help: "make sure variable or function NAME reaches the jobs"
+  }, (settings, text) => {
     settings.env = [...settings.env, nonEmpty("--env", "a variable or function name")(text)]
-  }, { value: "NAME", repeatable: true }),
-  flag("dry-run", "command", "Print each job's command line instead of running it.", "dryRun", true, {
-    long: ["dryrun"]
   }),
-  // output
-  flag("group", "output", "Print a job's output whole when it ends (the default).", "output", "group"),
-  flag("line-buffer", "output", "Print whole lines as they come; jobs' lines interleave.", "output", "line", {
-    long: ["lb", "linebuffer"]
-  }),
-  flag("ungroup", "output", "Print output bytes as they come.", "output", "ungroup", { short: ["u"] }),
-  flag("keep-order", "output", "Print outputs in input order (jobs still run at once).", "keepOrder", true, {
-    short: ["k"]
-  }),
-  flag("tag", "output", "Prefix each output line with the job's inputs and a TAB.", "tag", true, { long: ["ctag"] }),
-  valued(
-    "tagstring",
+  flag(
+    { name: "dry-run", long: ["dryrun"], group: "command", help: "print the command lines instead of running them" },
+    "dryRun",
+    true
+  ),
+  flag(
+    { name: "group", group: "output", brief: true, help: "print a job's output whole when it ends (the default)" },
     "output",
-    "Prefix each output line with STR (replacement strings allowed) and a TAB.",
+    "group"
+  ),
+  flag(
+    {
+      name: "line-buffer",
+      long: ["lb", "linebuffer"],
+      group: "output",
+      help: "whole lines as they come; jobs' lines mix"
+    },
+    "output",
+    "line"
+  ),
+  flag({ name: "ungroup", short: ["u"], group: "output", help: "bytes as they come" }, "output", "ungroup"),
+  flag(
+    { name: "keep-order", short: ["k"], group: "output", help: "outputs in input order (jobs still run at once)" },
+    "keepOrder",
+    true
+  ),
+  flag(
+    { name: "tag", long: ["ctag"], group: "output", help: "prefix each line with the job's inputs and a TAB" },
+    "tag",
+    true
+  ),
+  valued(
+    {
+      name: "tagstring",
+      long: ["ctagstring"],
+      value: "STR",
+      group: "output",
+      help: "prefix each line with STR (replacement strings work)"
+    },
     "tagString",
-    "STR",
-    (text) => text,
-    { long: ["ctagstring"] }
+    (text) => text
   ),
   valued(
+    {
+      name: "results",
+      long: ["result", "res"],
+      value: "DIR|FILE",
+      group: "output",
+      help: "keep outputs under DIR, or in a .csv, .tsv or .json"
+    },
     "results",
-    "output",
-    "Save each job's output under DIR (GNU's tree), or all in a .csv, .tsv or .json.",
-    "results",
-    "DIR|FILE",
-    (text) => nonEmpty("--results", "a directory or a file name")(text),
-    { long: ["result", "res"] }
+    (text) => nonEmpty("--results", "a directory or a file name")(text)
   ),
-  flag("files", "output", "Print the name of each job's output file, not the output.", "files", true, {
-    long: ["output-as-files", "outputasfiles"]
+  flag(
+    {
+      name: "files",
+      brief: true,
+      long: ["output-as-files", "outputasfiles"],
+      group: "output",
+      help: "print output file names"
+    },
+    "files",
+    true
+  ),
+  flag({ name: "json", group: "output", help: "a JSON object per job instead of its output" }, "json", true),
+  row({
+    name: "jobs",
+    short: ["j", "P"],
+    long: ["max-procs"],
+    value: "N",
+    group: "scheduling",
+    help: "N jobs at once: N% of CPUs, +N, -N, 0 (no limit), FILE"
+  }, (settings, text) => {
+    const { file, jobs } = Values.parseJobsOrFile(text)
+    settings.jobs = jobs
+    settings.jobsFile = file
   }),
   valued(
-    "tmpdir",
-    "output",
-    "Temporary files go in DIR (default $TMPDIR or /tmp).",
-    "tmpdir",
-    "DIR",
-    (text) => nonEmpty("--tmpdir", "a directory")(text),
-    { long: ["tempdir"] }
-  ),
-  flag("json", "output", "One JSON object per job on stdout instead of its output.", "json", true),
-  // scheduling
-  valued(
-    "jobs",
-    "scheduling",
-    "Jobs at once: N, N% of CPU threads, +N/-N, 0 for no limit.",
-    "jobs",
-    "N",
-    (text) => Values.parseJobs(text),
-    { short: ["j", "P"], long: ["max-procs"] }
-  ),
-  valued(
+    { name: "delay", value: "DURATION", group: "scheduling", help: "wait DURATION between job starts (30, 1.5s, 2m)" },
     "delay",
-    "scheduling",
-    "Wait DURATION between job starts (30, 1.5s, 2m).",
-    "delay",
-    "DURATION",
-    Values
-      .parseDuration("--delay")
-  ),
-  // failure
-  valued(
-    "timeout",
-    "failure",
-    "Kill a job after DURATION, or N% of the median runtime.",
-    "timeout",
-    "DURATION",
-    Values
-      .parseTimeout
+    Values.parseDuration("--delay")
   ),
   valued(
+    {
+      name: "load",
+      brief: true,
+      value: "MAX",
+      group: "scheduling",
+      help: "start jobs only while fewer than MAX processes run"
+    },
+    "load",
+    Values.parseLoad
+  ),
+  valued(
+    {
+      name: "memfree",
+      brief: true,
+      value: "SIZE",
+      group: "scheduling",
+      help: "start jobs only while SIZE memory is free (2G)"
+    },
+    "memFree",
+    Values.parseSize("--memfree")
+  ),
+  valued(
+    { name: "nice", brief: true, value: "N", group: "scheduling", help: "run the jobs at niceness N" },
+    "nice",
+    Values.parseNice
+  ),
+  valued(
+    { name: "tmpdir", brief: true, value: "DIR", group: "output", help: "spill output to DIR; $TMPDIR of the jobs" },
+    "tmpdir",
+    Values.checkTmpdir
+  ),
+  valued(
+    { name: "timeout", value: "DURATION", group: "failure", help: "kill a job after DURATION, or N% of the median" },
+    "timeout",
+    Values.parseTimeout
+  ),
+  valued(
+    { name: "retries", value: "N", group: "failure", help: "run a failing job up to N times in all" },
     "retries",
-    "failure",
-    "Run a failing job up to N times in all.",
-    "retries",
-    "N",
     Values.parseCount("--retries", 0)
   ),
   valued(
+    {
+      name: "halt",
+      long: ["halt-on-error"],
+      value: "WHEN",
+      group: "failure",
+      help: "stop early: now|soon,fail|success|done=N|N%"
+    },
     "halt",
-    "failure",
-    "When to stop: now|soon,fail|success|done=N|N% (now,fail=1).",
-    "halt",
-    "WHEN",
-    Values.parseHalt,
-    { long: ["halt-on-error"] }
+    Values.parseHalt
   ),
   valued(
-    "termseq",
-    "failure",
-    "How a job is stopped (default TERM,200,TERM,100,TERM,50,KILL,25).",
+    {
+      name: "termseq",
+      long: ["term-seq"],
+      value: "SEQ",
+      group: "failure",
+      help: "how to stop a job (default TERM,200,...,KILL,25)"
+    },
     "termSeq",
-    "SEQ",
-    Values
-      .parseTermSeq,
-    { long: ["term-seq"] }
+    Values.parseTermSeq
   ),
-  // logging
-  valued("joblog", "logging", "Log finished jobs to FILE, tab-separated, in GNU parallel's format.", "joblog", "FILE", (
-    text
-  ) => text, { long: ["jl"] }),
-  flag("resume", "logging", "With --joblog: skip the jobs it shows finished.", "resume", "all"),
-  flag("resume-failed", "logging", "With --joblog: skip only the jobs it shows succeeded.", "resume", "succeeded"),
-  flag("progress", "logging", "Show progress on stderr.", "progress", true),
-  flag("bar", "logging", "Show a progress bar on stderr.", "bar", true),
-  flag("eta", "logging", "Show the estimated time left on stderr.", "eta", true),
-  // other
-  flag("help", "other", "Print this help.", "help", true, { short: ["h"] }),
-  flag("version", "other", "Print the version.", "version", true, { short: ["V"] }),
   valued(
+    {
+      name: "joblog",
+      long: ["jl"],
+      value: "FILE",
+      group: "logging",
+      help: "log finished jobs to FILE (GNU parallel's format)"
+    },
+    "joblog",
+    (text) => text
+  ),
+  flag({ name: "resume", group: "logging", help: "with --joblog: skip the jobs it shows finished" }, "resume", "all"),
+  flag(
+    { name: "resume-failed", group: "logging", help: "with --joblog: skip the jobs it shows succeeded" },
+    "resume",
+    "succeeded"
+  ),
+  flag(
+    { name: "verbose", short: ["t"], group: "logging", help: "print each command line on stderr as it starts" },
+    "verbose",
+    true
+  ),
+  flag({ name: "progress", group: "logging", help: "show progress on stderr" }, "progress", true),
+  flag({ name: "bar", group: "logging", help: "show a progress bar on stderr" }, "bar", true),
+  flag({ name: "eta", group: "logging", help: "show the estimated time left on stderr" }, "eta", true),
+  flag({ name: "help", short: ["h"], group: "other", help: "print this help" }, "help", true),
+  flag({ name: "version", short: ["V"], group: "other", help: "print the version" }, "version", true),
+  valued(
+    { name: "completions", value: "SHELL", group: "other", help: "print a completion script for bash, fish or zsh" },
     "completions",
-    "other",
-    "Print a completion script for SHELL (bash, fish or zsh).",
-    "completions",
-    "SHELL",
-    (text) => {
-      const shell = completionShells[text as keyof typeof completionShells]
-      if (shell === undefined) throw bad("--completions", "sh, bash, fish or zsh", text)
-      return shell
-    }
+    completionShell
   ),
   // GNU parallel's citation and notice switches, and --gnu (its default, over the old --tollef): fanout
   // prints no notice and has one behaviour.
-  noEffect("will-cite", { long: ["willcite"] }),
-  noEffect("no-notice", { long: ["nn", "nonotice"] }),
+  noEffect("will-cite", ["willcite"]),
+  noEffect("no-notice", ["nn", "nonotice"]),
   noEffect("gnu")
+]
+
+/** @internal */
+export interface Unsupported {
+  /** Long names (the first is the one the message gives) and one-letter names. */
+  readonly long: ReadonlyArray<string>
+  readonly short?: ReadonlyArray<string>
+  /** What to do instead, as the end of the sentence "not supported: …". */
+  readonly instead: string
+}
+
+/**
+ * GNU parallel options fanout does not take, so that a script using one is
+ * told by name what to do instead, rather than "unknown option".
+ *
+ * @internal
+ */
+export const unsupportedOptions: ReadonlyArray<Unsupported> = [
+  { long: ["group-by", "tee"], short: ["b"], instead: "split the input first and give the pieces with ::::" },
+  { long: ["files0"], instead: "use --files" },
+  {
+    long: [
+      ...["sshlogin", "sshloginfile", "slf", "transfer", "transferfile", "tf", "return", "cleanup", "trc", "basefile"],
+      ...["bf", "onall", "nonall", "controlmaster", "workdir", "wd", "ssh", "ssh-delay", "filter-hosts"]
+    ],
+    short: ["S", "M"],
+    instead: "jobs run on this machine only (run fanout on each host over ssh)"
+  },
+  {
+    long: ["semaphore", "sem", "fg", "bg", "id", "semaphoretimeout", "st"],
+    instead: "use flock(1) around the command"
+  },
+  { long: ["tty", "open-tty"], short: ["T", "o"], instead: "jobs run without a terminal" },
+  { long: ["interactive"], short: ["p"], instead: "review the jobs with --dry-run first" },
+  { long: ["color", "colour", "color-failed", "cf"], instead: "use --tag (fanout prints no colours)" },
+  { long: ["rpl"], instead: "fanout has no user-defined replacement strings" },
+  { long: ["memsuspend", "noswap"], instead: "use --memfree SIZE" },
+  { long: ["limit"], instead: "use --load MAX or --memfree SIZE" },
+  { long: ["retry-failed"], instead: "use --joblog FILE --resume-failed with the same command" },
+  { long: ["profile"], short: ["J"], instead: "put default options in $PARALLEL" },
+  { long: ["eof"], short: ["E", "e"], instead: "end the input where it should end (head, sed)" },
+  { long: ["skip-first-line"], instead: "drop it first: tail -n +2 FILE | fanout ..." },
+  { long: ["shebang", "hashbang", "shebang-wrap"], instead: "call fanout from the script" },
+  { long: ["sqlmaster", "sqlworker", "sqlandworker"], instead: "fanout has no SQL queue" },
+  { long: ["compress", "compress-program", "decompress-program"], instead: "spilled output is kept as it is" },
+
+  { long: ["number-of-cpus", "number-of-cores", "number-of-threads", "number-of-sockets"], instead: "use nproc" },
+  { long: ["max-line-length-allowed"], instead: "use getconf ARG_MAX" },
+  { long: ["citation", "bibtex"], instead: "fanout asks for no citation" },
+  { long: ["minversion"], instead: "compare with fanout --version" },
+  {
+    long: ["use-cpus-instead-of-cores", "use-cores-instead-of-threads", "use-sockets-instead-of-threads"],
+    instead: "use -j N%"
+  },
+  { short: ["v"], long: [], instead: "use -t/--verbose (command lines on stderr)" }
 ]

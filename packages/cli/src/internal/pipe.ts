@@ -21,7 +21,7 @@ import * as Exit from "./exit.js"
 import { UsageError } from "./exit.js"
 import { tagOf } from "./jobSpec.js"
 import { pipePartSpecs } from "./pipePart.js"
-import { type RunIo, runSpecs } from "./runBatch.js"
+import { gated, type RunIo, runSpecs } from "./runBatch.js"
 import { quote, render, type Template } from "./template.js"
 
 /** GNU parallel's default `--block`. */
@@ -229,7 +229,9 @@ export const runPipe = (config: Config, io: PipeIo, drain: Deferred.Deferred<voi
       const specs = config.pipePart
         ? pipePartSpecs(config, slots, files)
         : roundRobinSpecs(config, source(), slots, files, warn)
-      return runSpecs(config, specs, io, drain, files.release).pipe(Effect.ensuring(files.releaseAll))
+      return runSpecs(config, (gate) => gated(specs, gate), io, drain, files.release).pipe(
+        Effect.ensuring(files.releaseAll)
+      )
     }
     const options = splitOptionsOf(config, warn)
     // Our own stdin is read into reused buffers (blockReader.ts); a stream given in its place is read as it comes.
@@ -248,7 +250,7 @@ export const runPipe = (config: Config, io: PipeIo, drain: Deferred.Deferred<voi
         }),
         files.release(result)
       )
-    return runSpecs(config, specs, io, drain, ended).pipe(Effect.ensuring(files.releaseAll))
+    return runSpecs(config, (gate) => gated(specs, gate), io, drain, ended).pipe(Effect.ensuring(files.releaseAll))
   })
 
 /**

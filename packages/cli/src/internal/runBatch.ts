@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Batch, Bytes, type Job, Output } from "@fanout/shell"
+import { Batch, Bytes, type Job, Joblog, Output } from "@fanout/shell"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as os from "node:os"
@@ -14,7 +14,9 @@ import * as Exit from "./exit.js"
 import { InputError } from "./inputs.js"
 import { tagOf } from "./jobSpec.js"
 import * as Progress from "./progress.js"
+import { knownTotal } from "./progress.js"
 import * as Results from "./results.js"
+import { StartGate } from "./startGate.js"
 import { render } from "./template.js"
 
 /**
@@ -55,20 +57,87 @@ const checkLength = (config: Config, args: ReadonlyArray<string>, seq: number): 
   })
 }
 
-async function* specs(config: Config, jobs: AsyncIterable<ReadonlyArray<string>>) {
+/**
+ * The job specs, each read when the gate lets a job start (a job the joblog
+ * shows done is skipped by the batch, and does not wait). `-t` prints each
+ * command line on stderr as its job starts.
+ */
+async function* specs(
+  config: Config,
+  jobs: AsyncIterable<ReadonlyArray<string>>,
+  gate: StartGate | undefined,
+  done: { readonly has: (seq: number) => boolean } | undefined,
+  stderr: NodeJS.WritableStream
+) {
   const tag = tagOf(config)
   let seq = 0
   for await (const args of jobs) {
     const n = ++seq
     checkLength(config, args, n)
+    if (gate !== undefined && done?.has(n) !== true) await gate.enter()
     yield {
       seq: n,
       args,
-      command: (slot: number) => render(config.template, args, n, slot),
+      command: (slot: number) => {
+        const command = render(config.template, args, n, slot)
+        if (config.verbose) stderr.write(`${command}\n`)
+        return command
+      },
       tag: tag === undefined ? undefined : tag(args, n)
     }
   }
 }
+
+/**
+ * The slots are the gate's to count (so `-j FILE` and SIGUSR1/SIGUSR2 can change
+ * them), except when the batch reads every input before it starts (a `%` halt
+ * policy): then the pool's size is the limit.
+ */
+const gateOf = (config: Config): StartGate | undefined =>
+  config.halt.when !== "never" && config.halt.threshold._tag === "Percent" ? undefined : new StartGate(config)
+
+/**
+ * Room in the pool for the jobs the gate may let start: twice the slots, so
+ * SIGUSR1 can add as many again (`-j FILE`: 256, what the file may grow to),
+ * and never more than the jobs there are, when the inputs are all on the
+ * command line. Each worker of the pool costs start-up time: 256 of them made
+ * `fanout true ::: 1` 50 ms slower (140 ms against 200 ms here).
+ */
+const poolSize = (config: Config, gate: StartGate | undefined): number => {
+  const total = knownTotal(config) ?? Infinity
+  const room = gate === undefined ? config.jobs : config.jobsFile !== undefined ? unlimitedJobs : 2 * config.jobs
+  const cap = config.jobs === Infinity ? unlimitedJobs : Math.max(config.jobs, unlimitedJobs)
+  return Math.max(1, Math.min(room, cap, total))
+}
+
+/** SIGUSR1 and SIGUSR2 give the running batch one slot more or fewer, as they do `xargs -P`. */
+const resizeOnSignals = (gate: StartGate) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const more = () => gate.resize(1)
+      const fewer = () => gate.resize(-1)
+      process.on("SIGUSR1", more)
+      process.on("SIGUSR2", fewer)
+      return { more, fewer }
+    }),
+    ({ fewer, more }) =>
+      Effect.sync(() => {
+        process.off("SIGUSR1", more)
+        process.off("SIGUSR2", fewer)
+        gate.close()
+      })
+  )
+
+/** `--nice`: the jobs inherit fanout's niceness, so fanout takes it on as it starts them. */
+const renice = (nice: number | undefined) =>
+  Effect.sync(() => {
+    if (nice === undefined || nice === 0) return
+    try {
+      os.setPriority(Math.min(19, os.getPriority() + nice))
+    } catch {
+      // lowering niceness needs privileges GNU parallel's nice would not have either: run as we are
+    }
+  })
 
 /** @internal */
 export interface RunIo {
@@ -89,20 +158,46 @@ export const runBatch = (
   jobs: AsyncIterable<ReadonlyArray<string>>,
   io: RunIo,
   drain: Deferred.Deferred<void>
-): Effect.Effect<number, Error> => runSpecs(config, specs(config, jobs), io, drain)
+): Effect.Effect<number, Error> =>
+  runSpecs(config, (gate, done) => specs(config, jobs, gate, done, io.stderr), io, drain)
+
+/** Makes the job specs, each read when `gate` lets a job start (see `gated`). @internal */
+export type MakeSpecs = (
+  gate: StartGate | undefined,
+  done: { readonly has: (seq: number) => boolean } | undefined
+) => AsyncIterable<Job.JobSpec>
 
 /**
- * As {@link runBatch}, for job specs made elsewhere (`--pipe`'s blocks);
- * `onJobEnd` is told of each job as it ends, after the progress report.
+ * Specs made elsewhere (`--pipe`'s blocks), each pulled only once the gate lets
+ * a job start: nothing is read ahead of a free slot.
+ *
+ * @internal
+ */
+export async function* gated(source: AsyncIterable<Job.JobSpec>, gate: StartGate | undefined) {
+  const iterator = source[Symbol.asyncIterator]()
+  for (;;) {
+    if (gate !== undefined) await gate.enter()
+    const next = await iterator.next()
+    if (next.done === true) {
+      gate?.leave()
+      return
+    }
+    yield next.value
+  }
+}
+
+/**
+ * As {@link runBatch}, for specs made by `makeSpecs`; `onEnd` is told of each
+ * job as it ends. `--results` and `--files` take the place of the output.
  *
  * @internal
  */
 export const runSpecs = (
   config: Config,
-  jobSpecs: AsyncIterable<Job.JobSpec>,
+  makeSpecs: MakeSpecs,
   io: RunIo,
   drain: Deferred.Deferred<void>,
-  onJobEnd?: (result: Job.JobResult) => Effect.Effect<void>
+  onEnd?: (result: Job.JobResult) => Effect.Effect<void>
 ): Effect.Effect<number, Error> =>
   Effect.scoped(Effect.gen(function*() {
     const progress = Progress.make(config, io.stderr)
@@ -120,11 +215,25 @@ export const runSpecs = (
       keepOrder: config.keepOrder,
       format: config.json ? "json" : "raw",
       stdout: progress === undefined ? io.stdout : progress.stdout(io.stdout),
-      stderr: io.stderr
+      stderr: io.stderr,
+      ...(config.tmpdir === undefined ? {} : { tmpdir: config.tmpdir })
     }))
-    const reportEnd = progress?.onJobEnd
+    const gate = gateOf(config)
+    if (gate !== undefined) yield* resizeOnSignals(gate)
+    const done = gate !== undefined && config.resume !== undefined && config.joblog !== undefined
+      ? yield* Joblog.finishedSeqs(config.joblog, config.resume)
+      : undefined
+    yield* renice(config.nice)
+    const onJobEnd = (result: Job.JobResult) =>
+      Effect.suspend(() => {
+        gate?.leave()
+        const reported = progress === undefined ? Effect.void : progress.onJobEnd(result)
+        return onEnd === undefined ? reported : Effect.zipRight(reported, onEnd(result))
+      })
+    const jobSpecs = makeSpecs(gate, done)
     const summary = yield* Batch.runJobs(results === undefined ? jobSpecs : results.track(jobSpecs), {
-      jobs: config.jobs === Infinity ? unlimitedJobs : config.jobs,
+      jobs: poolSize(config, gate),
+      env: config.tmpdir === undefined ? undefined : { ...process.env, TMPDIR: config.tmpdir },
       shell: config.shell,
       termSeq: config.termSeq,
       timeout: config.timeout,
@@ -135,9 +244,7 @@ export const runSpecs = (
       joblog: config.joblog,
       resume: config.resume,
       drain,
-      onJobEnd: reportEnd === undefined || onJobEnd === undefined
-        ? reportEnd ?? onJobEnd
-        : (result) => Effect.zipRight(reportEnd(result), onJobEnd(result)),
+      onJobEnd,
       warn: (message) => Effect.sync(() => void io.stderr.write(`fanout: ${message}\n`))
     })
     if (progress !== undefined) yield* progress.finish
