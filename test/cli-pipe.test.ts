@@ -143,6 +143,9 @@ describe("--pipe: jobs", () => {
     const [ours, recordedShape] = await Promise.all([fanout(args, { input }), theirs])
     expect(shape(ours)).toEqual(recordedShape)
   })
+  same("--dry-run prints each block's command", ["--pipe", "-N1", "--dry-run", "-k", "echo {#}"], {
+    input: "a\nb\nc\n"
+  })
   same("empty input runs no job", ["--pipe", "echo", "ran"], { input: "" })
   same("a failing job counts as failed", ["--pipe", "-N1", "exit", "3"], { input: "a\nb\n" })
   it("a job that leaves its block unread dies of SIGPIPE", async () => {
@@ -214,6 +217,15 @@ describe("--pipepart -a FILE", () => {
     "wc -c"
   ])
   part("{#} and --cat", lines, ["--pipepart", "-a", "FILE", "--block", "50k", "--cat", "-k", "echo {#}; wc -l < {}"])
+  part("--dry-run prints each part's command", lines, [
+    "--pipepart",
+    "-a",
+    "FILE",
+    "--block",
+    "50k",
+    "--dry-run",
+    "wc -l"
+  ])
   part("a missing file is an error", path.join(dir, "none"), ["--pipepart", "-a", "FILE", "cat"], "status")
   part("-N is an error", lines, ["--pipepart", "-a", "FILE", "-N", "2", "cat"], "status")
   same("stdin is an error", ["--pipepart", "-a", "-", "cat"], { input: "a\n" }, "status")

@@ -225,6 +225,7 @@ export const runPipe = (config: Config, io: PipeIo, drain: Deferred.Deferred<voi
     const slots = config.jobs === Infinity ? unlimitedSlots : config.jobs
     // Made only when read: touching process.stdin makes fd 0 non-blocking for the reader below.
     const source = () => (io.stdin ?? stdinSource(config.block ?? defaultBlock)) as AsyncIterable<Buffer | string>
+    if (config.dryRun) return dryRun(config, io, source, slots, files, warn)
     if (config.pipePart || config.roundRobin) {
       const specs = config.pipePart
         ? pipePartSpecs(config, slots, files)
@@ -263,6 +264,36 @@ const stdinSource = (block: number): AsyncIterable<Buffer | string> => {
   const highWaterMark = Math.min(Math.max(block, 1 << 16), 1 << 20)
   return fs.createReadStream("/dev/stdin", { fd: 0, highWaterMark, autoClose: false })
 }
+
+/**
+ * `--dry-run` under `--pipe`: the input is read and cut all the same, and each
+ * block's command line is printed instead of run, as GNU parallel does.
+ */
+const dryRun = (
+  config: Config,
+  io: PipeIo,
+  source: () => AsyncIterable<Buffer | string>,
+  slots: number,
+  files: TempFiles,
+  warn: (message: string) => void
+): Effect.Effect<number, Error> =>
+  Effect.tryPromise({
+    try: async () => {
+      const specs = config.pipePart
+        ? pipePartSpecs({ ...config, blockAs: "stdin" }, slots, files)
+        : pipeSpecs(config, blocks(source(), splitOptionsOf(config, warn)), files)
+      try {
+        for await (const spec of specs) {
+          const line = commandOf(config.template, undefined, spec.seq)(((spec.seq - 1) % slots) + 1)
+          await new Promise<void>((resolve) => io.stdout.write(`${line}\n`, () => resolve()))
+        }
+      } finally {
+        await Effect.runPromise(files.releaseAll)
+      }
+      return 0
+    },
+    catch: (error) => (error instanceof Error ? error : new Error(String(error)))
+  })
 
 /** `-j 0` with `--round-robin`: as the batch's own cap. */
 const unlimitedSlots = 256
