@@ -74,8 +74,8 @@ export const cases = (scale: Scale, fanoutSkip: string | undefined, wanted: (id:
       reference: "GNU parallel",
       perTask: false,
       tools: checked("cli-pipepart", [
-        { name: "fanout", argv: [node, fanoutBin, "--pipepart", "-a", file, ...block], input, skip: fanoutSkip },
-        { name: "GNU parallel", argv: ["parallel", "--pipepart", "-a", file, ...block], input }
+        { name: "fanout", argv: [node, fanoutBin, "--pipepart", "-a", file, ...block], skip: fanoutSkip },
+        { name: "GNU parallel", argv: ["parallel", "--pipepart", "-a", file, ...block] }
       ]),
       targets: [
         fasterBy("fanout --pipepart at least as fast as GNU parallel", "fanout", "GNU parallel", 1),
