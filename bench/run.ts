@@ -11,6 +11,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as cli from "./cli/cases.js"
+import * as pipe from "./cli/pipeCases.js"
 import { CaseFailed, ensurePeers, measure, stopSamplesOnSignal, summarize } from "./harness.js"
 import * as library from "./inprocess/cases.js"
 import type { Sample } from "./inprocess/common.js"
@@ -155,7 +156,12 @@ const main = async () => {
   if (skips.run !== undefined) log(`bench: fanout rows that run jobs are skipped: ${skips.run}`)
   const built = await library.bundle()
   const threadsBuilt = await threads.bundle()
-  let all = [...library.cases(scale, built), ...threads.cases(scale, threadsBuilt), ...cli.cases(scale, skips)]
+  let all = [
+    ...library.cases(scale, built),
+    ...threads.cases(scale, threadsBuilt),
+    ...cli.cases(scale, skips),
+    ...pipe.cases(scale, skips.run, (id) => args.only === undefined || args.only.includes(id))
+  ]
   if (stillMissing.includes("parallel")) {
     all = all.map((c) => ({
       ...c,

@@ -23,7 +23,9 @@ const cases = [
   "cli-sleep",
   "cli-startup",
   "cli-queue",
-  "cli-group"
+  "cli-group",
+  "cli-pipe",
+  "cli-pipepart"
 ]
 
 /** Rows that measure fanout itself; everything else is a peer and must always have numbers. */

@@ -266,12 +266,8 @@ describe("options fanout does not take", () => {
   for (
     const [args, message] of [
       [
-        ["--pipe", "wc", "-l"],
-        "--pipe: not supported by fanout; split the input first (split -l N, or csplit) and give the pieces with ::::"
-      ],
-      [
-        ["--results", "out", "echo", ":::", "a"],
-        "--results: not supported by fanout; redirect in the command: fanout 'cmd {} > out/{#}.txt' ::: ..."
+        ["--tee", "wc", "-l"],
+        "--tee: not supported by fanout; split the input first and give the pieces with ::::"
       ],
       [
         ["-S", "host", "echo", ":::", "a"],

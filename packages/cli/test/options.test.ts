@@ -52,8 +52,8 @@ describe("options fanout does not take", () => {
   })
 
   it("are rejected by name, with what to do instead", () => {
-    expect(() => split(["--pipe", "wc"])).toThrow("--pipe: not supported by fanout; split the input first")
-    expect(() => split(["--res", "x", "echo"])).toThrow("--res: not supported by fanout; redirect in the command")
+    expect(() => split(["--tee", "wc"])).toThrow("--tee: not supported by fanout; split the input first")
+    expect(() => split(["--files0", "echo"])).toThrow("--files0: not supported by fanout; use --files")
     expect(() => split(["-kS", "host", "echo"])).toThrow("-S: not supported by fanout; jobs run on this machine only")
     expect(() => split(["--semap", "echo"])).toThrow("--semap: not supported by fanout; use flock(1)")
   })

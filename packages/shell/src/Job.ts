@@ -34,7 +34,28 @@ export interface JobSpec {
   readonly tag?: string | ((slot: number) => string) | undefined
   /** Extra environment variables, on top of ours. */
   readonly env?: Readonly<Record<string, string>> | undefined
+  /** This job's stdin, over the batch's or the run's (GNU parallel's `--pipe` gives each job its block). */
+  readonly stdin?: JobStdin | undefined
 }
+
+/**
+ * What a job reads on stdin: `"ignore"` (/dev/null), `"inherit"` (ours), or
+ * bytes written into a pipe: one buffer, several (written at once with
+ * `writev`, not joined), or a function giving a stream of them (called again
+ * for a retry), written as the job reads it. A job that exits or closes its
+ * stdin while bytes are still to be written ends as killed by `SIGPIPE`, as
+ * under GNU parallel, whose writer dies of it (bytes already in the pipe
+ * count as taken).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type JobStdin =
+  | "ignore"
+  | "inherit"
+  | Uint8Array
+  | ReadonlyArray<Uint8Array>
+  | (() => AsyncIterable<Uint8Array>)
 
 /**
  * How a job ended. Every job, failed or not, ends with one.
@@ -163,8 +184,8 @@ export interface RunOptions {
   /** Reported as `attempts` in the result (default 1). */
   readonly attempt?: number | undefined
   readonly cwd?: string | undefined
-  /** The job's stdin (default `"ignore"`: /dev/null). */
-  readonly stdin?: "ignore" | "inherit" | undefined
+  /** The job's stdin (default `"ignore"`: /dev/null); a spec's own `stdin` wins over it. */
+  readonly stdin?: JobStdin | undefined
   /** Base environment (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv | undefined
 }

@@ -10,6 +10,7 @@ import { type Group, type OptionSpec, optionTable } from "./options.js"
 
 const groups: ReadonlyArray<Exclude<Group, "other">> = [
   "input",
+  "pipe",
   "command",
   "output",
   "scheduling",

@@ -16,6 +16,7 @@ import { help } from "./help.js"
 import { InputError, open } from "./inputs.js"
 import { arrange } from "./jobOrder.js"
 import { lostFunctionWarning } from "./jobShell.js"
+import { runPipe } from "./pipe.js"
 import { runBatch } from "./runBatch.js"
 
 /** @internal */
@@ -62,6 +63,14 @@ const warnBeforeRunning = (config: Config, io: Io) =>
  */
 export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number, InputError | UsageError> =>
   Effect.gen(function*() {
+    // `--cat` and `--fifo` mean `--pipe` unless `--pipepart` is given, as in GNU parallel.
+    if (config.pipe || config.pipePart || config.blockAs !== "stdin") {
+      return yield* runPipe(config, io, hangup).pipe(
+        Effect.catchAll((error) =>
+          Effect.fail(error instanceof UsageError ? error : new InputError({ message: error.message }))
+        )
+      )
+    }
     yield* warnBeforeRunning(config, io)
     const jobs = arrange(config, yield* openInputs(config, io))
     if (config.dryRun) {

@@ -14,6 +14,7 @@ import type * as Duration from "effect/Duration"
 import * as os from "node:os"
 import { bad } from "./exit.js"
 import { unescapeDelimiter } from "./inputs.js"
+import { parseSize } from "./size.js"
 import * as Values from "./values.js"
 
 /** What the options set; the command template and the inputs are added in `config.ts`. @internal */
@@ -63,6 +64,30 @@ export interface Settings {
   readonly delimiter: string
   readonly colsep: RegExp | undefined
   readonly link: boolean
+  /** `--header`: lines that head the input (`:` is one); under `--pipe`, repeated before every block. */
+  readonly header: string | undefined
+  /** `-N`: records a job takes (under `--pipe`: records a block). */
+  readonly maxReplaceArgs: number | undefined
+  /** `-L`, `-l`: lines a record (under `--pipe`: a record is this many lines). */
+  readonly maxLines: number | undefined
+  /** `--pipe`: stdin is cut into blocks, each a job's stdin. */
+  readonly pipe: boolean
+  /** `--pipepart`: the `-a` file is cut into blocks that jobs read by offset. */
+  readonly pipePart: boolean
+  /** `--block`, in bytes; negative: that many blocks a job slot (`--pipepart`). */
+  readonly block: number | undefined
+  readonly recstart: string | undefined
+  readonly recend: string | undefined
+  readonly regexp: boolean
+  readonly removeRecSep: boolean
+  /** `--round-robin`: one job a slot, the blocks dealt to whichever takes input first. */
+  readonly roundRobin: boolean
+  /** `--cat` / `--fifo`: `{}` names a file / a fifo holding the block, not stdin. */
+  readonly blockAs: "stdin" | "file" | "fifo"
+  /** `--results DIR` or `--results name.csv|.tsv|.json`. */
+  readonly results: string | undefined
+  /** `--files`: print each job's output file's name, not its output. */
+  readonly files: boolean
   readonly help: boolean
   readonly version: boolean
   readonly completions: "bash" | "fish" | "zsh" | undefined
@@ -101,6 +126,20 @@ export const defaults = (): Settings => ({
   delimiter: "\n",
   colsep: undefined,
   link: false,
+  header: undefined,
+  maxReplaceArgs: undefined,
+  maxLines: undefined,
+  pipe: false,
+  pipePart: false,
+  block: undefined,
+  recstart: undefined,
+  recend: undefined,
+  regexp: false,
+  removeRecSep: false,
+  roundRobin: false,
+  blockAs: "stdin",
+  results: undefined,
+  files: false,
   help: false,
   version: false,
   completions: undefined
@@ -110,7 +149,7 @@ export const defaults = (): Settings => ({
 export type Draft = { -readonly [K in keyof Settings]: Settings[K] }
 
 /** Where an option is listed in `--help` (`other`: on its last lines). @internal */
-export type Group = "input" | "command" | "output" | "scheduling" | "failure" | "logging" | "other"
+export type Group = "input" | "pipe" | "command" | "output" | "scheduling" | "failure" | "logging" | "other"
 
 /** @internal */
 export interface OptionSpec {
@@ -242,6 +281,95 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   ),
   flag({ name: "shuf", group: "input", help: "run the jobs in a random order (reads all inputs first)" }, "shuf", true),
   valued(
+    { name: "header", brief: true, value: "N|:", group: "input", help: "the first line (:) or N lines head the input" },
+    "header",
+    (text) => text
+  ),
+  flag(
+    { name: "pipe", long: ["spreadstdin"], group: "pipe", help: "cut stdin into blocks; each is a job's stdin" },
+    "pipe",
+    true
+  ),
+  flag(
+    { name: "pipepart", long: ["pipe-part"], group: "pipe", help: "as --pipe, of the -a FILE: jobs read their part" },
+    "pipePart",
+    true
+  ),
+  valued(
+    {
+      name: "block",
+      long: ["block-size", "blocksize"],
+      value: "SIZE",
+      group: "pipe",
+      help: "blocks of about SIZE (default 1M; -N: N a slot)"
+    },
+    "block",
+    (text) => parseSize("--block", text) || undefined
+  ),
+  valued(
+    { name: "recstart", brief: true, value: "STR", group: "pipe", help: "records start with STR" },
+    "recstart",
+    (text) => text
+  ),
+  valued(
+    { name: "recend", brief: true, value: "STR", group: "pipe", help: "records end with STR (default \\n)" },
+    "recend",
+    (text) => text
+  ),
+  flag(
+    { name: "regexp", brief: true, long: ["regex"], group: "pipe", help: "--recstart/--recend are regexps" },
+    "regexp",
+    true
+  ),
+  flag(
+    {
+      name: "remove-rec-sep",
+      long: ["removerecsep", "rrs"],
+      group: "pipe"
+    },
+    "removeRecSep",
+    true
+  ),
+  valued(
+    {
+      name: "max-replace-args",
+      short: ["N"],
+      long: ["maxreplaceargs"],
+      value: "N",
+      group: "pipe"
+    },
+    "maxReplaceArgs",
+    Values.parseCount("-N", 1)
+  ),
+  valued(
+    {
+      name: "max-lines",
+      short: ["L", "l"],
+      long: ["maxlines"],
+      value: "N",
+      group: "pipe"
+    },
+    "maxLines",
+    Values.parseCount("-L", 1)
+  ),
+  flag(
+    {
+      name: "round-robin",
+      brief: true,
+      long: ["roundrobin", "round"],
+      group: "pipe",
+      help: "one job a slot; blocks go to the first that takes input"
+    },
+    "roundRobin",
+    true
+  ),
+  flag(
+    { name: "cat", brief: true, group: "pipe", help: "{} is a temporary file holding the block" },
+    "blockAs",
+    "file"
+  ),
+  flag({ name: "fifo", brief: true, group: "pipe", help: "{} is a fifo the block is written to" }, "blockAs", "fifo"),
+  valued(
     { name: "shell", value: "PATH", group: "command", help: "run jobs with this shell (default: sh, bash if needed)" },
     "shell",
     Values.checkShell
@@ -296,6 +424,28 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     },
     "tagString",
     (text) => text
+  ),
+  valued(
+    {
+      name: "results",
+      long: ["result", "res"],
+      value: "DIR|FILE",
+      group: "output",
+      help: "keep outputs under DIR, or in a .csv, .tsv or .json"
+    },
+    "results",
+    (text) => nonEmpty("--results", "a directory or a file name")(text)
+  ),
+  flag(
+    {
+      name: "files",
+      brief: true,
+      long: ["output-as-files", "outputasfiles"],
+      group: "output",
+      help: "print output file names"
+    },
+    "files",
+    true
   ),
   flag({ name: "json", group: "output", help: "a JSON object per job instead of its output" }, "json", true),
   row({
@@ -434,16 +584,8 @@ export interface Unsupported {
  * @internal
  */
 export const unsupportedOptions: ReadonlyArray<Unsupported> = [
-  {
-    long: ["pipe", "spreadstdin", "pipepart", "block", "block-size", "recstart", "recend", "regexp", "cat", "fifo"],
-    short: ["b"],
-    instead: "split the input first (split -l N, or csplit) and give the pieces with ::::"
-  },
-  { long: ["roundrobin", "round-robin", "group-by", "tee", "remove-rec-sep", "rrs"], instead: "there is no --pipe" },
-  {
-    long: ["results", "res", "output-as-files", "outputasfiles", "files", "files0"],
-    instead: "redirect in the command: fanout 'cmd {} > out/{#}.txt' ::: ..."
-  },
+  { long: ["group-by", "tee"], short: ["b"], instead: "split the input first and give the pieces with ::::" },
+  { long: ["files0"], instead: "use --files" },
   {
     long: [
       ...["sshlogin", "sshloginfile", "slf", "transfer", "transferfile", "tf", "return", "cleanup", "trc", "basefile"],

@@ -15,6 +15,7 @@ import { InputError } from "./inputs.js"
 import { tagOf } from "./jobSpec.js"
 import * as Progress from "./progress.js"
 import { knownTotal } from "./progress.js"
+import * as Results from "./results.js"
 import { StartGate } from "./startGate.js"
 import { render } from "./template.js"
 
@@ -171,16 +172,65 @@ export const runBatch = (
   io: RunIo,
   drain: Deferred.Deferred<void>
 ): Effect.Effect<number, Error> =>
+  runSpecs(config, (gate, done) => specs(config, jobs, gate, done, io.stderr), io, drain)
+
+/** Makes the job specs, each read when `gate` lets a job start (see `gated`). @internal */
+export type MakeSpecs = (
+  gate: StartGate | undefined,
+  done: { readonly has: (seq: number) => boolean } | undefined
+) => AsyncIterable<Job.JobSpec>
+
+/**
+ * Specs made elsewhere (`--pipe`'s blocks), each pulled only once the gate lets
+ * a job start: nothing is read ahead of a free slot.
+ *
+ * @internal
+ */
+export async function* gated(source: AsyncIterable<Job.JobSpec>, gate: StartGate | undefined) {
+  const iterator = source[Symbol.asyncIterator]()
+  for (;;) {
+    if (gate !== undefined) await gate.enter()
+    const next = await iterator.next()
+    if (next.done === true) {
+      gate?.leave()
+      return
+    }
+    yield next.value
+  }
+}
+
+/**
+ * As {@link runBatch}, for specs made by `makeSpecs`; `onEnd` is told of each
+ * job as it ends. `--results` and `--files` take the place of the output.
+ *
+ * @internal
+ */
+export const runSpecs = (
+  config: Config,
+  makeSpecs: MakeSpecs,
+  io: RunIo,
+  drain: Deferred.Deferred<void>,
+  onEnd?: (result: Job.JobResult) => Effect.Effect<void>
+): Effect.Effect<number, Error> =>
   Effect.scoped(Effect.gen(function*() {
     const progress = Progress.make(config, io.stderr)
-    const output = yield* Output.make({
+    const results = Results.make(
+      {
+        results: config.results,
+        files: config.files,
+        tmpdir: config.tmpdir ?? process.env.TMPDIR ?? os.tmpdir()
+      },
+      io.stdout,
+      io.stderr
+    )
+    const output = results?.output ?? (yield* Output.make({
       mode: config.output,
       keepOrder: config.keepOrder,
       format: config.json ? "json" : "raw",
       stdout: progress === undefined ? io.stdout : progress.stdout(io.stdout),
       stderr: io.stderr,
       ...(config.tmpdir === undefined ? {} : { tmpdir: config.tmpdir })
-    })
+    }))
     const gate = gateOf(config)
     if (gate !== undefined) yield* resizeOnSignals(gate)
     const done = gate !== undefined && config.resume !== undefined && config.joblog !== undefined
@@ -190,9 +240,11 @@ export const runBatch = (
     const onJobEnd = (result: Job.JobResult) =>
       Effect.suspend(() => {
         gate?.leave()
-        return progress === undefined ? Effect.void : progress.onJobEnd(result)
+        const reported = progress === undefined ? Effect.void : progress.onJobEnd(result)
+        return onEnd === undefined ? reported : Effect.zipRight(reported, onEnd(result))
       })
-    const summary = yield* Batch.runJobs(specs(config, jobs, gate, done, io.stderr), {
+    const jobSpecs = makeSpecs(gate, done)
+    const summary = yield* Batch.runJobs(results === undefined ? jobSpecs : results.track(jobSpecs), {
       jobs: poolSize(config, gate),
       env: config.tmpdir === undefined ? undefined : { ...process.env, TMPDIR: config.tmpdir },
       shell: config.shell,

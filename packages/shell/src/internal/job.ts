@@ -1,7 +1,7 @@
 /** @internal */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type { JobError, JobResult, JobSpec, RunOptions } from "../Job.js"
+import type { JobError, JobResult, JobSpec, JobStdin, RunOptions } from "../Job.js"
 import { JobExitError, JobRunnerLostError, JobSignalError, JobSpawnError, JobTimeoutError } from "../Job.js"
 import type { JobOutput, JobRecord } from "../Output.js"
 import type { OutputClosedError } from "../Output.js"
@@ -23,7 +23,7 @@ export interface AttemptOptions {
   readonly discardOutputOnFailure: boolean
   readonly attempt: number
   readonly cwd: string | undefined
-  readonly stdin: "ignore" | "inherit"
+  readonly stdin: JobStdin
   /** A plain object: spreading `process.env` itself costs a native call per variable, per job. */
   readonly env: NodeJS.ProcessEnv
 }
@@ -93,7 +93,7 @@ export const runAttempt = (
           env: options.env,
           extraEnv,
           cwd: options.cwd,
-          stdin: options.stdin,
+          stdin: spec.stdin ?? options.stdin,
           termSeq: options.termSeq,
           stdout: output?.stdout,
           stderr: output?.stderr,

@@ -77,8 +77,9 @@ class HelperRunner implements Runner {
     Effect.suspend(() => {
       this.onRequest()
       const helper = this.current
-      // the helper's stdin is its control pipe: a job that reads ours is forked here
-      if (helper === undefined || !helper.ready || request.stdin === "inherit") {
+      // Protocol 1 gives jobs /dev/null: a job that reads ours, or bytes we write (--pipe),
+      // is forked here, and handed to the helper to guard like every job forked here.
+      if (helper === undefined || !helper.ready || request.stdin !== "ignore") {
         return inProcessRunner.run({ ...request, group: this.guarded(request) })
       }
       return Effect.tap(helper.run(request), () => {

@@ -12,6 +12,7 @@ import * as Bytes from "./bytes.js"
 import { commandText, execPrefixed } from "./commandLine.js"
 import type { ChildOutcome, ChildRequest, ExitStatus, Runner, RunnerLost, Sink, SpawnFailure } from "./runner/types.js"
 import { pipeGraceMs } from "./runner/types.js"
+import { feedStdin, type StdinFeed } from "./stdinFeed.js"
 import { groupAlive, terminateGroup } from "./terminate.js"
 
 const spawnFailure = (error: NodeJS.ErrnoException): SpawnFailure => ({
@@ -71,6 +72,8 @@ class ChildRun {
   private cancelled: (() => void) | undefined
   private settled = false
   private readonly bytes = { stdout: 0, stderr: 0 }
+  /** The bytes being written to the job's stdin, when it was given bytes. */
+  private readonly feeding: StdinFeed | undefined
   private readonly runCallback: ReturnType<typeof Runtime.runCallback<never>>
 
   constructor(
@@ -87,6 +90,9 @@ class ChildRun {
     child.once("exit", (code, signal) => this.onExit(code, signal))
     this.pipe(child.stdout!, "stdout", request.stdout)
     this.pipe(child.stderr!, "stderr", request.stderr)
+    this.feeding = typeof request.stdin === "string" || child.stdin === null
+      ? undefined
+      : feedStdin(child.stdin, request.stdin, () => this.settle())
     if (request.timer !== undefined) this.startTimer(request.timer)
   }
 
@@ -159,13 +165,14 @@ class ChildRun {
   }
 
   private destroyPipes() {
+    this.feeding?.stop()
     this.child.stdout!.destroy()
     this.child.stderr!.destroy()
   }
 
   private settle() {
     if (this.settled || this.status === undefined || !this.groupGone) return
-    if (this.openPipes > 0 || this.inFlight.size > 0) {
+    if (this.openPipes > 0 || this.inFlight.size > 0 || this.feeding?.done === false) {
       if (this.cancelled !== undefined) {
         for (const feed of this.inFlight) feed.interrupt?.(FiberId.none)
         this.inFlight.clear()
@@ -173,7 +180,7 @@ class ChildRun {
       } else if (this.grace === undefined) {
         this.grace = setTimeout(() => this.destroyPipes(), pipeGraceMs)
       }
-      if (this.openPipes > 0 || this.inFlight.size > 0) return
+      if (this.openPipes > 0 || this.inFlight.size > 0 || this.feeding?.done === false) return
     }
     this.settled = true
     this.request.group?.ended(this.pid)
@@ -181,7 +188,10 @@ class ChildRun {
     this.stopTimer?.()
     if (this.cancelled !== undefined) return this.cancelled()
     this.resume(Effect.succeed({
-      status: this.status,
+      // GNU parallel's writer dies of SIGPIPE when a job leaves part of its stdin unread.
+      status: this.feeding?.unread === true && this.status.signal === null
+        ? { code: null, signal: "SIGPIPE" }
+        : this.status,
       runtime: this.end - this.start,
       timedOut: this.timedOut,
       outputFailure: this.outputFailure,
@@ -238,7 +248,7 @@ export const runChild = (request: ChildRequest): Effect.Effect<ChildOutcome, Spa
             detached: true,
             env,
             cwd: request.cwd,
-            stdio: [request.stdin, "pipe", "pipe"]
+            stdio: [typeof request.stdin === "string" ? request.stdin : "pipe", "pipe", "pipe"]
           })
         } catch (error) {
           // arguments Node refuses outright (a NUL byte in a word)

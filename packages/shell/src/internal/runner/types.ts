@@ -2,6 +2,7 @@
 import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type { JobStdin } from "../../Job.js"
 import type { OutputClosedError } from "../../Output.js"
 import type { TermSeq } from "../termSeq.js"
 
@@ -41,7 +42,7 @@ export interface ChildRequest {
   /** Variables of this job only, on top of `env`. */
   readonly extraEnv: Readonly<Record<string, string>>
   readonly cwd?: string | undefined
-  readonly stdin: "ignore" | "inherit"
+  readonly stdin: JobStdin
   readonly termSeq: TermSeq
   readonly stdout: Sink | undefined
   readonly stderr: Sink | undefined
