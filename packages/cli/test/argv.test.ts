@@ -47,7 +47,9 @@ describe("argv split", () => {
     expect(() => split(["--jbos", "4"])).toThrow("--jbos: unknown option (see fanout --help)")
     expect(() => split(["-x"])).toThrow("-x: unknown option")
     expect(() => split(["-kx"])).toThrow("-x: unknown option (in '-kx')")
-    expect(() => split(["--re"])).toThrow("--re: ambiguous option, could be --retries, --resume, --resume-failed")
+    expect(() => split(["--re"])).toThrow(
+      "--re: ambiguous option, could be --replace, --retries, --resume, --resume-failed"
+    )
     expect(() => split(["-j"])).toThrow("-j: expected a value after it")
     expect(() => split(["--keep-order=yes"])).toThrow("--keep-order: takes no value, got 'yes'")
   })

@@ -32,7 +32,9 @@ const examples = [
 
 /** `-j, --jobs N`: the first short name and the long name, with the value's name. */
 const flags = (option: OptionSpec): string => {
-  const names = [...option.short.slice(0, 1).map((s) => `-${s}`), `--${option.name}`].join(", ")
+  const names = option.name.length === 1
+    ? `-${option.name}`
+    : [...option.short.slice(0, 1).map((s) => `-${s}`), `--${option.name}`].join(", ")
   return option.value === undefined ? names : `${names} ${option.value}`
 }
 

@@ -14,6 +14,7 @@ import { UsageError } from "./exit.js"
 import { hangup } from "./hangup.js"
 import { help } from "./help.js"
 import { InputError, open } from "./inputs.js"
+import { jobSpecOf } from "./jobSpec.js"
 import { runBatch } from "./runBatch.js"
 
 /** @internal */
@@ -33,8 +34,10 @@ const openInputs = (config: Config, io: Io) =>
     try: () =>
       open(config.sources, {
         delimiter: config.delimiter,
-        colsep: config.colsep,
+        colsep: config.columns,
         link: config.link,
+        header: config.header !== undefined && config.header !== "0",
+        continueLines: config.maxLines !== undefined,
         warn: (message) => void io.stderr.write(Exit.line(`warning: ${message}`)),
         ...(io.stdin === undefined ? {} : { stdin: io.stdin })
       }),
@@ -59,13 +62,20 @@ const warnIfTerminal = (config: Config, io: Io) =>
 export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number, InputError | UsageError> =>
   Effect.gen(function*() {
     yield* warnIfTerminal(config, io)
-    const jobs = yield* openInputs(config, io)
+    const inputs = yield* openInputs(config, io)
+    const spec = yield* Effect.tryPromise({
+      try: () => jobSpecOf(config, inputs),
+      catch: (error) =>
+        error instanceof InputError || error instanceof UsageError
+          ? error
+          : new InputError({ message: String(error) })
+    })
     if (config.dryRun) {
-      return yield* dryRun(config, jobs, io.stdout).pipe(
+      return yield* dryRun(config, spec, io.stdout).pipe(
         Effect.catchTag("JoblogError", (error) => Effect.fail(new InputError({ message: error.message })))
       )
     }
-    return yield* runBatch(config, jobs, io, hangup).pipe(
+    return yield* runBatch(config, spec, io, hangup).pipe(
       Effect.catchAll((error) => Effect.fail(new InputError({ message: error.message })))
     )
   })

@@ -13,7 +13,8 @@ import type { Batch, Halt, Joblog, Output, TermSeq } from "@fanout/shell"
 import type * as Duration from "effect/Duration"
 import * as os from "node:os"
 import { bad } from "./exit.js"
-import { unescapeDelimiter } from "./inputs.js"
+import { defaultSeparators, type Separators, unescapeDelimiter } from "./inputs.js"
+import type { Trim } from "./template.js"
 import * as Values from "./values.js"
 
 /** What the options set; the command template and the inputs are added in `config.ts`. @internal */
@@ -44,6 +45,34 @@ export interface Settings {
   readonly delimiter: string
   readonly colsep: RegExp | undefined
   readonly link: boolean
+  /** `--header`: the first record of each source names its columns (`{name}`). */
+  readonly header: string | undefined
+  /** `--trim`; undefined: `lr` with `--colsep`, otherwise `n`. */
+  readonly trim: Trim | undefined
+  /** `--arg-sep`, `--arg-file-sep`. */
+  readonly separators: Separators
+  /** `-n`: records a job takes at most (0: one, shown as none). */
+  readonly maxArgs: number | undefined
+  /** `-N`: records a job takes at most, each word around a replacement repeated per input. */
+  readonly maxReplaceArgs: number | undefined
+  /** `-l`, `-L`: records a job takes, a record ending in white space continued by the next. */
+  readonly maxLines: number | undefined
+  /** `-L` (not `-l`): with it, words around a replacement are repeated per input, as with `-N`. */
+  readonly linesInContext: boolean
+  /** `-X`: as many records as fit, each word around a replacement repeated per input. */
+  readonly contextReplace: boolean
+  /** `-m`: as many records as fit, the inputs joined in place of a replacement. */
+  readonly multiple: boolean
+  /** `--xargs`: as `-m`, without spreading the last records over the job slots. */
+  readonly xargs: boolean
+  /** `-s`: the longest command line, in characters. */
+  readonly maxChars: number | undefined
+  /** `-I`, `--replace`, `-i`: the spelling of `{}`. */
+  readonly replace: string | undefined
+  /** `--plus`: GNU parallel's further replacement strings. */
+  readonly plus: boolean
+  /** `-q`: the command's words are quoted, so they reach the command as they were given. */
+  readonly quote: boolean
   readonly help: boolean
   readonly version: boolean
   readonly completions: "bash" | "fish" | "zsh" | undefined
@@ -73,6 +102,20 @@ export const defaults = (): Settings => ({
   delimiter: "\n",
   colsep: undefined,
   link: false,
+  header: undefined,
+  trim: undefined,
+  separators: defaultSeparators,
+  maxArgs: undefined,
+  maxReplaceArgs: undefined,
+  maxLines: undefined,
+  linesInContext: false,
+  contextReplace: false,
+  multiple: false,
+  xargs: false,
+  maxChars: undefined,
+  replace: undefined,
+  plus: false,
+  quote: false,
   help: false,
   version: false,
   completions: undefined
@@ -86,7 +129,10 @@ export type Group = "input" | "command" | "output" | "scheduling" | "failure" | 
 
 /** @internal */
 export interface OptionSpec {
-  /** The long name, without dashes: how help, completions and messages name it. */
+  /**
+   * The long name, without dashes: how help, completions and messages name it. One letter for
+   * GNU parallel's short-only options (`-X`, `-L`): Getopt::Long takes `--X` for them too.
+   */
   readonly name: string
   /** One-letter names. */
   readonly short: ReadonlyArray<string>
@@ -96,6 +142,11 @@ export interface OptionSpec {
   readonly value: string | undefined
   /** Every value is kept (`-a x -a y`); otherwise the last one given wins, as in Getopt::Long. */
   readonly repeatable: boolean
+  /**
+   * The value may be left out (Getopt::Long's `:s`); the next word is taken as it only when this
+   * says it is one (`-i foo`, `-l 2`). Left out, the value is `""`.
+   */
+  readonly optional: ((next: string) => boolean) | undefined
   readonly group: Group
   /** Its line in `--help`; undefined: accepted, but not shown (spellings kept for GNU scripts). */
   readonly help: string | undefined
@@ -113,13 +164,18 @@ const row = (
   group: Group,
   help: string | undefined,
   apply: OptionSpec["apply"],
-  names: Names & { readonly value?: string; readonly repeatable?: boolean } = {}
+  names: Names & {
+    readonly value?: string
+    readonly repeatable?: boolean
+    readonly optional?: (next: string) => boolean
+  } = {}
 ): OptionSpec => ({
   name,
   short: names.short ?? [],
   long: names.long ?? [],
   value: names.value,
   repeatable: names.repeatable ?? false,
+  optional: names.optional,
   group,
   help,
   apply
@@ -197,7 +253,83 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   flag("link", "input", "Pair the input sources one to one (shorter ones wrap), not all combinations.", "link", true, {
     long: ["xapply"]
   }),
+  valued(
+    "header",
+    "input",
+    "The first record of each source names its columns: {name}. 0: name sources by file.",
+    "header",
+    "REGEX",
+    (text) => text
+  ),
+  valued(
+    "trim",
+    "input",
+    "Trim white space off inputs: n, l, r, lr (default lr with --colsep).",
+    "trim",
+    "HOW",
+    (text) => {
+      const how = ({ n: "n", l: "l", r: "r", lr: "lr", rl: "lr" } as const)[text]
+      if (how === undefined) throw bad("--trim", "n, l, r or lr", text)
+      return how
+    }
+  ),
+  row("arg-sep", "input", "Use SEP instead of ::: before arguments.", (settings, text) => {
+    settings.separators = { ...settings.separators, args: nonEmpty("--arg-sep", "a separator")(text) }
+  }, { long: ["argsep"], value: "SEP" }),
+  row("arg-file-sep", "input", "Use SEP instead of :::: before argument files.", (settings, text) => {
+    settings.separators = { ...settings.separators, files: nonEmpty("--arg-file-sep", "a separator")(text) }
+  }, { long: ["argfilesep"], value: "SEP" }),
   // command
+  valued(
+    "max-args",
+    "command",
+    "At most N inputs a job; -n0 runs the command without inputs, once an input.",
+    "maxArgs",
+    "N",
+    Values.parseMultiplied("-n", 0),
+    { short: ["n"], long: ["maxargs"] }
+  ),
+  valued(
+    "max-replace-args",
+    "command",
+    "N inputs a job: {1}..{N} name them; a word with {} is repeated for each.",
+    "maxReplaceArgs",
+    "N",
+    Values.parseMultiplied("-N", 0),
+    { short: ["N"], long: ["maxreplaceargs"] }
+  ),
+  row("max-lines", "command", undefined, (settings, text) => {
+    settings.maxLines = text === "" || text === "-0" ? 1 : Values.parseMultiplied("-l", 0)(text) || 1
+    // `-l -0`: Getopt::Long takes -0 as -l's number; GNU parallel reads it as -l with --null.
+    if (text === "-0") settings.delimiter = "\0"
+  }, { short: ["l"], long: ["maxlines"], value: "N", optional: (next) => /^[+-]?[0-9]+(?:\.[0-9]*)?$/.test(next) }),
+  row("L", "command", "N input lines a job; a line ending in a blank goes on in the next.", (settings, text) => {
+    settings.maxLines = Values.parseMultiplied("-L", 0)(text)
+    settings.linesInContext = true
+  }, { value: "N" }),
+  flag("X", "command", "As many inputs a job as fit, the word around {} repeated for each.", "contextReplace", true),
+  flag("m", "command", "As many inputs a job as fit, joined by spaces in place of {}.", "multiple", true),
+  flag("xargs", "command", "As -m, without spreading the last inputs over the job slots.", "xargs", true),
+  valued(
+    "max-chars",
+    "command",
+    "Command lines of at most N characters (default and largest: 63664).",
+    "maxChars",
+    "N",
+    Values.parseMultiplied("-s", 1),
+    { short: ["s"], long: ["maxchars"] }
+  ),
+  valued("I", "command", "Use STR instead of {} for the input.", "replace", "STR", (text) => {
+    return nonEmpty("-I", "a replacement string")(text)
+  }),
+  // `--replace[=STR]`, `-i[STR]`: xargs' deprecated spelling; without STR, {} stays {}.
+  row("replace", "command", undefined, (settings, text) => {
+    if (text !== "") settings.replace = text
+  }, { short: ["i"], value: "STR", optional: (next) => !next.startsWith("-") }),
+  flag("plus", "command", "More replacement strings: {+.} {..} {##} {0#} {:-x} {%x} ...", "plus", true),
+  flag("quote", "command", "Quote the command's words: they reach the command as given.", "quote", true, {
+    short: ["q"]
+  }),
   valued("shell", "command", "Run commands with this shell (default /bin/sh).", "shell", "PATH", Values.checkShell),
   flag("dry-run", "command", "Print each job's command line instead of running it.", "dryRun", true, {
     long: ["dryrun"]
