@@ -72,9 +72,10 @@ const writeLines = async (
     }
   } finally {
     if (scheduled !== undefined) clearImmediate(scheduled)
+    // The jobs before a bad input (a line too long) are printed before the error, as GNU parallel does.
+    flush()
+    await pending
   }
-  flush()
-  await pending
   return failed ?? Exit.void
 }
 

@@ -14,6 +14,7 @@ import { UsageError } from "./exit.js"
 import { hangup } from "./hangup.js"
 import { help } from "./help.js"
 import { InputError, open } from "./inputs.js"
+import { defaultMaxChars } from "./jobs.js"
 import { jobSpecOf } from "./jobSpec.js"
 import { runBatch } from "./runBatch.js"
 
@@ -62,6 +63,10 @@ const warnIfTerminal = (config: Config, io: Io) =>
 export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number, InputError | UsageError> =>
   Effect.gen(function*() {
     yield* warnIfTerminal(config, io)
+    if (config.maxChars !== undefined && config.maxChars > defaultMaxChars) {
+      // GNU parallel: "Value for option -s should be < 63664."; the line is cut at that length.
+      io.stderr.write(Exit.line(`warning: -s ${config.maxChars}: expected at most ${defaultMaxChars}, using that`))
+    }
     const inputs = yield* openInputs(config, io)
     const spec = yield* Effect.tryPromise({
       try: () => jobSpecOf(config, inputs),
