@@ -203,6 +203,13 @@ export const plusRules: ReadonlyArray<Rule> = [
   caseRule("{^^([^}]+?)}", "{^^", true, (s) => s.toUpperCase()),
   caseRule("{,([^}]+?)}", "{,", false, (s) => s.toLowerCase()),
   caseRule("{,,([^}]+?)}", "{,,", true, (s) => s.toLowerCase()),
+  // Jobs skipped by their inputs (GNU parallel counts them as failed): not supported, so said, not printed as text.
+  ...["{choose_k}", "{uniq}"].map((shorthand): Rule => ({
+    shorthand,
+    make: () => {
+      throw new Error("it skips jobs, which fanout does not support")
+    }
+  })),
   // Shell variables the job's environment sets: printed as they are, for the shell to expand.
   ...[["{slot}", "PARALLEL_JOBSLOT"], ["{host}", "PARALLEL_SSHHOST"], ["{sshlogin}", "PARALLEL_SSHLOGIN"], [
     "{hgrp}",

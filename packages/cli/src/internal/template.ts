@@ -98,9 +98,7 @@ const compile = (rule: Rule): Compiled => {
 
 const badRule = (shorthand: string, error: unknown) =>
   new UsageError({
-    message: `${shorthand}: expected a replacement string with a pattern JavaScript can run, got: ${
-      error instanceof Error ? error.message : String(error)
-    }`
+    message: `${shorthand}: cannot be used: ${error instanceof Error ? error.message : String(error)}`
   })
 
 /** Each text segment with the matches of `regex` made replacements. */
@@ -123,11 +121,11 @@ const replaceIn = (
     return out
   })
 
-const made = (compiled: Compiled, groups: ReadonlyArray<string>): Expr => {
+const made = (compiled: Compiled, match: RegExpExecArray, groups: ReadonlyArray<string>): Expr => {
   try {
     return compiled.rule.make(groups)
   } catch (error) {
-    throw badRule(compiled.rule.shorthand, error)
+    throw badRule(match[0], error)
   }
 }
 
@@ -135,13 +133,13 @@ const segmentsOf = (word: string, rules: ReadonlyArray<Compiled>): Array<Segment
   let segments: Array<Segment> = [{ _tag: "Text", text: word }]
   for (const compiled of rules) {
     segments = replaceIn(segments, compiled.named, (match) => {
-      const expr = made(compiled, match.slice(1))
+      const expr = made(compiled, match, match.slice(1))
       // `1 $_=...`: GNU parallel's job values are positional on the first input.
       return { _tag: "Replace", position: expr.ofJob ? 1 : undefined, expr }
     })
     if (compiled.positional === undefined) continue
     segments = replaceIn(segments, compiled.positional, (match) => {
-      return { _tag: "Replace", position: Number(match[1]), expr: made(compiled, match.slice(2)) }
+      return { _tag: "Replace", position: Number(match[1]), expr: made(compiled, match, match.slice(2)) }
     })
   }
   return segments
@@ -188,10 +186,11 @@ const measureOf = (words: ReadonlyArray<ReadonlyArray<Segment>>): Measure => {
  * @internal
  */
 export const parse = (command: ReadonlyArray<string>, options: TemplateOptions, appendArgs = true): Template => {
-  const perlExpression = command.find((word) => /\{=.*=\}/s.test(word))
-  if (perlExpression !== undefined) {
+  // GNU parallel joins `{=` and `=}` across words.
+  const perlExpression = /\{=.*?=\}/s.exec(command.join(" "))
+  if (perlExpression !== null) {
     throw new UsageError({
-      message: `${perlExpression}: expected replacement strings, got a {= perl expression =}, which fanout cannot run`
+      message: `${perlExpression[0]}: expected replacement strings, got a perl expression, which fanout cannot run`
     })
   }
   // Longest first, as a short one may be part of a long one (`{/}` of `{/.}`).
