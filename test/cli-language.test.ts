@@ -4,8 +4,11 @@
  * fanout and compares with GNU parallel 20221122 (live, or its recording).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { fanout, type RunOptions } from "./fixtures/cli/fanout.js"
-import { digest, recordedParallel } from "./fixtures/gnuParallel.js"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { bundle, fanout, root, type RunOptions, tempDir } from "./fixtures/cli/fanout.js"
+import { digest, recorded, recordedParallel } from "./fixtures/gnuParallel.js"
 
 const suite = "cli-language"
 
@@ -37,4 +40,120 @@ describe("aliases users type", () => {
       expect(ours.stdout).toBe(withoutColour(theirs.stdout))
     })
   }
+})
+
+const home = tempDir("fanout-home-")
+fs.mkdirSync(path.join(home, ".parallel"))
+fs.writeFileSync(path.join(home, ".parallel", "will-cite"), "")
+
+/** `tool args…` run by bash, as from a user's prompt: GNU parallel then picks bash as its shell. */
+const fromBash = (tool: ReadonlyArray<string>, args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn("bash", ["-c", `"$@"; exit $?`, "bash", ...tool, ...args], {
+      env: { ...process.env, HOME: home, SHELL: "/bin/bash", ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const out: Array<Buffer> = []
+    const err: Array<Buffer> = []
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk))
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk))
+    child.once("error", reject)
+    child.once(
+      "close",
+      (status) =>
+        resolve({
+          status,
+          stdout: digest(Buffer.concat(out).toString()),
+          stderr: digest(Buffer.concat(err).toString())
+        })
+    )
+  })
+
+/** As `same`, both started from bash (GNU parallel runs its jobs with the shell it was started from). */
+const sameFromBash = (name: string, args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  it(name, async () => {
+    const [ours, theirs] = await Promise.all([
+      fromBash([process.execPath, bundle()], args, env),
+      recorded(suite, name, { args: args.map(digest), env, from: "bash" }, () => fromBash(["parallel"], args, env))
+    ])
+    expect(ours).toEqual(theirs)
+  })
+
+const myfunc = { "BASH_FUNC_myfunc%%": "() {  echo \"got $1\"\n}" }
+
+describe("the environment scripts rely on", () => {
+  sameFromBash("an exported bash function is called", ["-k", "myfunc", ":::", "a", "b"], myfunc)
+  sameFromBash("an exported function inside a command line", ["-k", "echo x; myfunc {}", ":::", "a"], myfunc)
+  sameFromBash("an exported function named with --env", ["--env", "myfunc", "-k", "myfunc", ":::", "a"], myfunc)
+  same("--env NAME passes a variable", ["--env", "FOO", "echo $FOO", ":::", "a"], { env: { FOO: "foo" } })
+  same("--env NAME that is not set", ["--env", "NOPE", "echo x$NOPE", ":::", "a"])
+  sameFromBash("bash syntax runs under bash", ["-k", "echo {1..3} $'\\x41'; [[ {} == a ]] && echo yes", ":::", "a"])
+  sameFromBash("inputs that are commands run in the shell fanout was started from", [
+    "-k",
+    ":::",
+    "echo {1..2}",
+    "[[ a == a ]] && echo y"
+  ])
+  same("$PARALLEL holds default options", ["echo", ":::", "a", "b"], { env: { PARALLEL: "-k --tag" } })
+  same("options given override $PARALLEL's", ["-j1", "--tagstring", "T", "echo", ":::", "a", "b"], {
+    env: { PARALLEL: "-k -j4 --tagstring 'a b'" }
+  })
+  same("$PARALLEL's words after its options start the command", [":::", "a", "b"], {
+    env: { PARALLEL: "-k echo \"x y\"" }
+  })
+  same("$PARALLEL_SHELL runs the jobs", ["echo $0", ":::", "a"], { env: { PARALLEL_SHELL: "/bin/dash" } })
+
+  it("a bad option in $PARALLEL: one line naming it, exit 255", async () => {
+    const ours = await fanout(["echo", ":::", "a"], { env: { PARALLEL: "--nosuch" } })
+    const theirs = await recordedParallel(suite, "a bad option in $PARALLEL", ["echo", ":::", "a"], {
+      env: { PARALLEL: "--nosuch" }
+    })
+    // GNU parallel prints its usage on stdout; fanout, one line on stderr
+    expect(ours.status).toBe(theirs.status)
+    expect(ours.stderr).toBe("fanout: $PARALLEL: --nosuch: unknown option (see fanout --help)\n")
+  })
+
+  it("a $PARALLEL_SHELL that does not exist: one line naming it, exit 255", async () => {
+    const env = { PARALLEL_SHELL: "/nonexistent/sh" }
+    const ours = await fanout(["echo", ":::", "a"], { env })
+    const theirs = await recordedParallel(suite, "a missing $PARALLEL_SHELL", ["echo", ":::", "a"], { env })
+    expect([ours.status, ours.stdout]).toEqual([theirs.status, theirs.stdout])
+    expect(ours.stderr).toBe("fanout: $PARALLEL_SHELL: expected an executable shell, got '/nonexistent/sh'\n")
+  })
+})
+
+describe("exported functions, however fanout is started", () => {
+  const dir = tempDir()
+  const script = `myfunc() { echo "got $1"; }; export -f myfunc; "$0" myfunc ::: a`
+  const runFrom = (launcher: string) =>
+    fromBash(["bash", "-c", script, launcher], [], { PATH: `${path.dirname(launcher)}:${process.env.PATH}` })
+
+  it("through npm's bin link (a symlink to the launcher)", async () => {
+    fs.mkdirSync(path.join(dir, "npm", "node_modules", ".bin"), { recursive: true })
+    const link = path.join(dir, "npm", "node_modules", ".bin", "fanout")
+    fs.symlinkSync(bundle(), link)
+    expect(await runFrom(link)).toEqual({ status: 0, stdout: "got a\n", stderr: "" })
+  })
+
+  it("through a symlink of one's own", async () => {
+    const link = path.join(dir, "fo")
+    fs.symlinkSync(bundle(), link)
+    expect(await runFrom(link)).toEqual({ status: 0, stdout: "got a\n", stderr: "" })
+  })
+
+  it("through pnpm's .bin shim, which drops them: fanout says why and what to do", async () => {
+    // pnpm's own shim for @fanout/cli, aimed at the bundle under test
+    const shim = fs.readFileSync(path.join(root, "node_modules", ".bin", "fanout"), "utf8")
+    expect(shim).toMatch(/^#!\/bin\/sh\n/)
+    fs.mkdirSync(path.join(dir, "pnpm", "node_modules", ".bin"), { recursive: true })
+    const file = path.join(dir, "pnpm", "node_modules", ".bin", "fanout")
+    fs.writeFileSync(file, shim.replaceAll("$basedir/../@fanout/cli/bin/fanout.cjs", bundle()), { mode: 0o755 })
+    const result = await runFrom(file)
+    expect(result.status).toBe(1)
+    expect(result.stderr.split("\n")[0]).toBe(digest(
+      `fanout: warning: 'myfunc' is not a command here. If it is an exported bash function, ${file} is a /bin/sh ` +
+        "script, which drops exported functions before fanout starts: run fanout's own launcher (npm's bin link, " +
+        "a symlink to it, or pnpm with prefer-symlinked-executables=true)"
+    ))
+  })
 })

@@ -128,3 +128,67 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
   }
   return { options, values, rest: argv.slice(i) }
 }
+
+/**
+ * Words of a line as a shell would split them, as Perl's `Text::ParseWords::shellwords`
+ * (how GNU parallel reads `$PARALLEL`): blanks separate words, `'…'` is literal, and a
+ * backslash takes the next character literally, also inside `"…"`.
+ *
+ * @throws UsageError on an unclosed quote.
+ * @internal
+ */
+export const shellWords = (line: string, origin = "$PARALLEL"): Array<string> => {
+  const words: Array<string> = []
+  let word: string | undefined
+  let quote: string | undefined
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]
+    if (quote === "'") {
+      if (c === "'") quote = undefined
+      else word += c
+    } else if (c === "\\" && i + 1 < line.length) {
+      word = (word ?? "") + line[++i]
+    } else if (quote === "\"") {
+      if (c === "\"") quote = undefined
+      else word += c
+    } else if (c === "'" || c === "\"") {
+      quote = c
+      word ??= ""
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word)
+      word = undefined
+    } else {
+      word = (word ?? "") + c
+    }
+  }
+  if (quote !== undefined) throw new UsageError({ message: `${origin}: expected a closing ${quote}, got '${line}'` })
+  if (word !== undefined) words.push(word)
+  return words
+}
+
+/**
+ * argv with `$PARALLEL`'s default options, as GNU parallel reads them: its words are split
+ * like a shell's, their options come first (so the command line's win), and any words left
+ * after its options go before the command line's own command.
+ *
+ * @internal
+ */
+export const splitWithDefaults = (argv: ReadonlyArray<string>, defaults: string | undefined): SplitArgv => {
+  const given = split(argv)
+  if (defaults === undefined || defaults.trim() === "") return given
+  let base: SplitArgv
+  try {
+    base = split(shellWords(defaults))
+  } catch (error) {
+    if (error instanceof UsageError && !error.message.startsWith("$PARALLEL")) {
+      throw new UsageError({ message: `$PARALLEL: ${error.message}` })
+    }
+    throw error
+  }
+  const values = new Map(base.values)
+  for (const [name, list] of given.values) {
+    const option = byLong.get(name)!
+    values.set(name, option.repeatable ? [...(values.get(name) ?? []), ...list] : list)
+  }
+  return { options: [...base.options, ...given.options], values, rest: [...base.rest, ...given.rest] }
+}

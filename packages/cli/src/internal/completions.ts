@@ -1,8 +1,8 @@
 /**
  * `fanout --completions SHELL`: the option table given to `@effect/cli`,
  * whose completion scripts for bash, fish and zsh are printed. Only the
- * options fanout accepts are offered: the command is never run through
- * `CliApp`, so its built-ins (`--wizard`, `--log-level`) are not added.
+ * options fanout accepts are offered: `@effect/cli` adds its built-ins
+ * (`--wizard`, `--log-level`, its own `--help`), which are taken out again.
  * This module, and `@effect/cli` with it, is loaded only for this.
  *
  * @internal
@@ -36,6 +36,34 @@ const generators = {
   zsh: Command.getZshCompletions
 } as const
 
+/** How @effect/cli describes its built-in options: their lines in the zsh and fish scripts. */
+const builtIns = [
+  "Generate a completion script for a specific shell.",
+  "Sets the minimum log level for a command.",
+  "Show the help documentation for a command.",
+  "Start wizard mode for a command.",
+  "Show the version of the application."
+]
+
+const accepted = new Set(
+  optionTable.flatMap((
+    option
+  ) => [
+    ...[...option.short, ...(option.name.length === 1 ? [option.name] : [])].map((s) => `-${s}`),
+    ...[option.name, ...option.long].map((l) => `--${l}`)
+  ])
+)
+
+/** bash's list of words to offer: each option fanout accepts, once. */
+const offerAccepted = (line: string): string =>
+  line.replace(
+    /opts="([^"]*)"/,
+    (_, words: string) => `opts="${[...new Set(words.split(" "))].filter((word) => accepted.has(word)).join(" ")}"`
+  )
+
+const withoutBuiltIns = (lines: ReadonlyArray<string>): Array<string> =>
+  lines.filter((line) => !builtIns.some((description) => line.includes(description))).map(offerAccepted)
+
 /** The completion script, ending with a newline. @internal */
 export const script = (shell: keyof typeof generators): Effect.Effect<string> =>
-  generators[shell](command, "fanout").pipe(Effect.map((lines) => `${lines.join("\n")}\n`))
+  generators[shell](command, "fanout").pipe(Effect.map((lines) => `${withoutBuiltIns(lines).join("\n")}\n`))

@@ -10,12 +10,15 @@ import { UsageError } from "./exit.js"
 import type { Source } from "./inputs.js"
 import { parseCommandLine } from "./inputs.js"
 import { defaultMaxChars, type Grouping } from "./jobs.js"
+import { chooseShell } from "./jobShell.js"
 import { defaults, type Draft, optionTable, type Settings } from "./options.js"
 import { rulesOf } from "./replacements.js"
 import { parse as parseTemplate, type TemplateOptions } from "./template.js"
 
 /** A validated command line: the options' settings, the command words and the input sources. @internal */
 export interface Config extends Settings {
+  /** The shell that runs the jobs: `--shell`, `$PARALLEL_SHELL`, or chosen for the command. */
+  readonly shell: string
   /** The command template's words; its replacement strings are read once the inputs are open (`--header`). */
   readonly command: ReadonlyArray<string>
   readonly templateOptions: TemplateOptions
@@ -70,7 +73,7 @@ const groupingOf = (settings: Settings): Grouping => {
  * @throws UsageError
  * @internal
  */
-export const toConfig = (settings: Settings, rest: SplitArgv["rest"]): Config => {
+export const toConfig = (settings: Settings, rest: SplitArgv["rest"], env: NodeJS.ProcessEnv = process.env): Config => {
   const { command, groups } = parseCommandLine(rest, settings.argFiles, settings.separators)
   const context = settings.contextReplace || settings.maxReplaceArgs !== undefined ||
     (settings.linesInContext && !settings.multiple && !settings.xargs)
@@ -80,10 +83,11 @@ export const toConfig = (settings: Settings, rest: SplitArgv["rest"]): Config =>
     quoteAll: settings.quote,
     trim: settings.trim ?? (settings.colsep === undefined ? "n" : "lr")
   }
-  // Checked now, before any input is read; parsed again once `--header` has named the columns.
-  parseTemplate(command, templateOptions)
+  // Parsed now to check it before any input is read; again once `--header` has named the columns.
+  const template = parseTemplate(command, templateOptions)
   return {
     ...settings,
+    shell: chooseShell(settings.shell, template, settings.env, env),
     command,
     templateOptions,
     grouping: groupingOf(settings),

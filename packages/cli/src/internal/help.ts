@@ -1,33 +1,33 @@
 /**
- * `fanout --help`: one screen, read off the option table — the options by
- * group, the replacement strings, three examples and where to read more.
- * Headings are bold only on a terminal, and never with `NO_COLOR` set.
+ * `fanout --help`: one screen of at most 80 columns, read off the option
+ * table — the options by group, the replacement strings, three examples and
+ * where to read more. Headings are bold only on a terminal, never with
+ * `NO_COLOR` set (https://no-color.org).
  *
  * @internal
  */
 import { type Group, type OptionSpec, optionTable } from "./options.js"
 
-const groups: ReadonlyArray<readonly [Group, string]> = [
-  ["input", "Input"],
-  ["command", "Command"],
-  ["output", "Output"],
-  ["scheduling", "Scheduling"],
-  ["failure", "Failure"],
-  ["logging", "Logging"],
-  ["other", "Other"]
+const groups: ReadonlyArray<Exclude<Group, "other">> = [
+  "input",
+  "command",
+  "output",
+  "scheduling",
+  "failure",
+  "logging"
 ]
 
-const usage = "fanout [options] [command [args]] [::: inputs ...] [:::: files ...]"
-
 const replacements = [
-  "{}  the input       {.}  without extension   {/}  basename      {//} directory",
-  "{/.} basename without extension   {#} job number   {%} job slot   {n} input n"
+  "{}   the input          {.}  without extension    {/}  without directory",
+  "{//} its directory      {/.} basename, no ext     {#}  job number   {%} slot",
+  "{2}  input source (or column) 2, also {2.} {2/} ...; {-1} the last one",
+  "--plus: {+.} {..} {##} {0#} {:-x} {%x} ...   --header: {name}   -I: yours"
 ]
 
 const examples = [
-  ["gzip every log, 4 at a time", "fanout -j4 gzip ::: *.log"],
-  ["inputs from stdin, names without extension", "find . -name '*.jpg' | fanout convert {} {.}.png"],
-  ["outputs in input order, tagged", "fanout -k --tag 'ssh {} uptime' :::: hosts.txt"]
+  ["fanout -j4 gzip ::: *.log", "gzip the logs, 4 at once"],
+  ["find . -name '*.jpg' | fanout convert {} {.}.png", "stdin, one input a line"],
+  ["fanout -k --tag ssh {} uptime :::: hosts", "in input order, tagged"]
 ] as const
 
 /** `-j, --jobs N`: the first short name and the long name, with the value's name. */
@@ -38,28 +38,41 @@ const flags = (option: OptionSpec): string => {
   return option.value === undefined ? names : `${names} ${option.value}`
 }
 
-/** Whether `stream` gets colour: a terminal, and no `NO_COLOR` (https://no-color.org). */
+/** Whether `stream` gets colour: a terminal, and no `NO_COLOR`. @internal */
 export const colourFor = (stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): boolean =>
   (stream as { readonly isTTY?: boolean }).isTTY === true && (env.NO_COLOR ?? "") === ""
+
+const listed = optionTable.filter((option) => option.help !== undefined && !option.brief && option.group !== "other")
+
+/** The names' column: as wide as the widest, and two spaces. */
+const width = Math.max(...listed.map((option) => flags(option).length)) + 2
+
+const groupLines = (group: Group): Array<string> => {
+  const options = optionTable.filter((option) => option.group === group && option.help !== undefined)
+  const lines = options.filter((option) => !option.brief).map((option) =>
+    `  ${flags(option).padEnd(width)}${option.help}`
+  )
+  const brief = options.filter((option) => option.brief).map(flags)
+  if (brief.length > 0) lines.push(`  also: ${brief.join("  ")}`)
+  return lines
+}
 
 /** The help screen; headings in bold when `stream` is a terminal without `NO_COLOR`. @internal */
 export const help = (stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): string => {
   const bold = colourFor(stream, env) ? (text: string) => `\x1b[1m${text}\x1b[22m` : (text: string) => text
-  const shown = optionTable.filter((option) => option.help !== undefined)
-  const width = Math.max(...shown.map((option) => flags(option).length)) + 2
   const lines = [
-    `${bold("USAGE")}  ${usage}`,
-    "Runs the command once per input, many at once, in GNU parallel's language.",
+    `${bold("USAGE")}  fanout [options] [command [args]] [::: inputs ...] [:::: files ...]`,
+    "Runs the command once per input, many at once. GNU parallel's language.",
     ""
   ]
-  for (const [group, title] of groups) {
-    lines.push(bold(title.toUpperCase()))
-    for (const option of shown) {
-      if (option.group === group) lines.push(`  ${flags(option).padEnd(width)}${option.help}`)
-    }
-  }
+  for (const group of groups) lines.push(bold(group.toUpperCase()), ...groupLines(group))
   lines.push(bold("REPLACEMENT STRINGS"), ...replacements.map((line) => `  ${line}`))
-  lines.push(bold("EXAMPLES"), ...examples.map(([what, example]) => `  ${example.padEnd(52)}# ${what}`))
-  lines.push("", "Every option, and how fanout differs from GNU parallel: the README of @fanout/cli.")
+  lines.push(bold("EXAMPLES"), ...examples.map(([example, what]) => `  ${example.padEnd(50)}# ${what}`))
+  lines.push(
+    "",
+    "fanout -h, --help | -V, --version | --completions bash|fish|zsh",
+    "Every option, and how fanout differs from GNU parallel, in the README:",
+    "https://github.com/fanout/fanout/tree/main/packages/cli#readme"
+  )
   return `${lines.join("\n")}\n`
 }

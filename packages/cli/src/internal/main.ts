@@ -6,7 +6,7 @@
  */
 import { Output } from "@fanout/shell"
 import * as Effect from "effect/Effect"
-import { split } from "./argv.js"
+import { splitWithDefaults } from "./argv.js"
 import { type Config, settingsOf, toConfig } from "./config.js"
 import { dryRun } from "./dryRun.js"
 import * as Exit from "./exit.js"
@@ -15,8 +15,10 @@ import { hangup } from "./hangup.js"
 import { help } from "./help.js"
 import { InputError, open } from "./inputs.js"
 import { defaultMaxChars } from "./jobs.js"
+import { lostFunctionWarning } from "./jobShell.js"
 import { jobSpecOf } from "./jobSpec.js"
 import { runBatch } from "./runBatch.js"
+import { parse as parseTemplate } from "./template.js"
 
 /** @internal */
 export const version = "0.1.0"
@@ -45,13 +47,19 @@ const openInputs = (config: Config, io: Io) =>
     catch: (error) => error instanceof InputError ? error : new InputError({ message: String(error) })
   })
 
-const warnIfTerminal = (config: Config, io: Io) =>
+const warnBeforeRunning = (config: Config, io: Io) =>
   Effect.sync(() => {
     const readsStdin = config.sources.some((group) =>
       group.some((source) => source._tag === "Stdin" || (source._tag === "File" && source.path === "-"))
     )
     if (readsStdin && io.stdin === undefined && process.stdin.isTTY) {
       io.stderr.write(Exit.line("reading inputs from the terminal, one a line (end with Ctrl-D); forgot ::: or -a?"))
+    }
+    const lost = config.dryRun ? undefined : lostFunctionWarning(parseTemplate(config.command, config.templateOptions))
+    if (lost !== undefined) io.stderr.write(Exit.line(`warning: ${lost}`))
+    if (config.maxChars !== undefined && config.maxChars > defaultMaxChars) {
+      // GNU parallel: "Value for option -s should be < 63664."; the line is cut at that length.
+      io.stderr.write(Exit.line(`warning: -s ${config.maxChars}: expected at most ${defaultMaxChars}, using that`))
     }
   })
 
@@ -62,11 +70,7 @@ const warnIfTerminal = (config: Config, io: Io) =>
  */
 export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number, InputError | UsageError> =>
   Effect.gen(function*() {
-    yield* warnIfTerminal(config, io)
-    if (config.maxChars !== undefined && config.maxChars > defaultMaxChars) {
-      // GNU parallel: "Value for option -s should be < 63664."; the line is cut at that length.
-      io.stderr.write(Exit.line(`warning: -s ${config.maxChars}: expected at most ${defaultMaxChars}, using that`))
-    }
+    yield* warnBeforeRunning(config, io)
     const inputs = yield* openInputs(config, io)
     const spec = yield* Effect.tryPromise({
       try: () => jobSpecOf(config, inputs),
@@ -94,7 +98,7 @@ export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number,
  */
 export const main = (argv: ReadonlyArray<string>, io: Io = defaultIo()): Effect.Effect<number> =>
   Effect.suspend(() => {
-    const parsed = split(argv)
+    const parsed = splitWithDefaults(argv, process.env.PARALLEL)
     const settings = settingsOf(parsed.values)
     if (settings.help) return Effect.sync(() => write(io.stdout, help(io.stdout)))
     if (settings.version) return Effect.sync(() => write(io.stdout, `${version}\n`))

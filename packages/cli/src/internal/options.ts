@@ -34,7 +34,10 @@ export interface Settings {
   readonly joblog: string | undefined
   readonly resume: Joblog.ResumeMode | undefined
   readonly dryRun: boolean
+  /** `--shell`; without it `config.ts` picks one (see `jobShell.ts`). */
   readonly shell: string | undefined
+  /** `--env NAME`: variables and exported functions the jobs must get. */
+  readonly env: ReadonlyArray<string>
   readonly termSeq: TermSeq.TermSeq | undefined
   readonly bar: boolean
   readonly eta: boolean
@@ -93,6 +96,7 @@ export const defaults = (): Settings => ({
   resume: undefined,
   dryRun: false,
   shell: undefined,
+  env: [],
   termSeq: undefined,
   bar: false,
   eta: false,
@@ -124,17 +128,14 @@ export const defaults = (): Settings => ({
 /** @internal */
 export type Draft = { -readonly [K in keyof Settings]: Settings[K] }
 
-/** Where an option is listed in `--help`. @internal */
+/** Where an option is listed in `--help` (`other`: on its last lines). @internal */
 export type Group = "input" | "command" | "output" | "scheduling" | "failure" | "logging" | "other"
 
 /** @internal */
 export interface OptionSpec {
-  /**
-   * The long name, without dashes: how help, completions and messages name it. One letter for
-   * GNU parallel's short-only options (`-X`, `-L`): Getopt::Long takes `--X` for them too.
-   */
+  /** The long name, without dashes: how help, completions and messages name it. */
   readonly name: string
-  /** One-letter names. */
+  /** One-letter names. (A one-letter `name` is one too: GNU's short-only -X, -L take --X, --L as well.) */
   readonly short: ReadonlyArray<string>
   /** Other long spellings GNU parallel accepts. */
   readonly long: ReadonlyArray<string>
@@ -148,68 +149,58 @@ export interface OptionSpec {
    */
   readonly optional: ((next: string) => boolean) | undefined
   readonly group: Group
-  /** Its line in `--help`; undefined: accepted, but not shown (spellings kept for GNU scripts). */
+  /** What it does, on one help line of at most 80 columns; undefined: accepted, never shown. */
   readonly help: string | undefined
+  /** Listed by name only, on its group's "also:" line of the help screen. */
+  readonly brief: boolean
   /** Sets what the option means; called with each value kept (`""` for a switch). */
   readonly apply: (settings: Draft, value: string) => void
 }
 
-interface Names {
+/** How a row is written below: the names and help, without the defaults. */
+interface Declared {
+  readonly name: string
   readonly short?: ReadonlyArray<string>
   readonly long?: ReadonlyArray<string>
+  readonly value?: string
+  readonly repeatable?: boolean
+  readonly optional?: (next: string) => boolean
+  readonly group: Group
+  readonly help?: string
+  readonly brief?: boolean
 }
 
-const row = (
-  name: string,
-  group: Group,
-  help: string | undefined,
-  apply: OptionSpec["apply"],
-  names: Names & {
-    readonly value?: string
-    readonly repeatable?: boolean
-    readonly optional?: (next: string) => boolean
-  } = {}
-): OptionSpec => ({
-  name,
-  short: names.short ?? [],
-  long: names.long ?? [],
-  value: names.value,
-  repeatable: names.repeatable ?? false,
-  optional: names.optional,
-  group,
-  help,
+const row = (declared: Declared, apply: OptionSpec["apply"]): OptionSpec => ({
+  short: [],
+  long: [],
+  value: undefined,
+  repeatable: false,
+  optional: undefined,
+  help: undefined,
+  brief: false,
+  ...declared,
   apply
 })
 
 /** A switch: sets `field` to `to`. */
-const flag = <K extends keyof Settings>(
-  name: string,
-  group: Group,
-  help: string | undefined,
-  field: K,
-  to: Settings[K],
-  names?: Names
-): OptionSpec =>
-  row(name, group, help, (settings) => {
+const flag = <K extends keyof Settings>(declared: Declared, field: K, to: Settings[K]): OptionSpec =>
+  row(declared, (settings) => {
     settings[field] = to
-  }, names)
+  })
 
 /** An option with a value: `parse` turns the text into the field's type, or throws naming it. */
 const valued = <K extends keyof Settings>(
-  name: string,
-  group: Group,
-  help: string,
+  declared: Declared,
   field: K,
-  value: string,
-  parse: (text: string) => Settings[K],
-  names?: Names
+  parse: (text: string) => Settings[K]
 ): OptionSpec =>
-  row(name, group, help, (settings, text) => {
+  row(declared, (settings, text) => {
     settings[field] = parse(text)
-  }, { ...names, value })
+  })
 
 /** Accepted so GNU parallel's scripts run, and without effect: fanout has no notice to silence. */
-const noEffect = (name: string, names?: Names): OptionSpec => row(name, "other", undefined, () => {}, names)
+const noEffect = (name: string, long: ReadonlyArray<string> = []): OptionSpec =>
+  row({ name, long, group: "other" }, () => {})
 
 const nonEmpty = (option: string, expected: string) => (text: string): string => {
   if (text === "") throw bad(option, expected, text)
@@ -218,225 +209,315 @@ const nonEmpty = (option: string, expected: string) => (text: string): string =>
 
 const completionShells = { sh: "bash", bash: "bash", fish: "fish", zsh: "zsh" } as const
 
+const completionShell = (text: string): Settings["completions"] => {
+  const shell = completionShells[text as keyof typeof completionShells]
+  if (shell === undefined) throw bad("--completions", "sh, bash, fish or zsh", text)
+  return shell
+}
+
 /**
  * The options, in the order their settings are applied (so `--null` wins over
- * `-d`, and `--ungroup` over `--line-buffer`, whatever order they are given in).
+ * `-d`, and `--ungroup` over `--line-buffer`, whatever order they are given in),
+ * and listed in help.
  *
  * @internal
  */
 export const optionTable: ReadonlyArray<OptionSpec> = [
-  // input
-  row("arg-file", "input", "Read inputs from FILE, one a line (repeatable; - is stdin).", (settings, text) => {
+  row({
+    name: "arg-file",
+    short: ["a"],
+    value: "FILE",
+    repeatable: true,
+    group: "input",
+    help: "read inputs from FILE, one a line (- is stdin)"
+  }, (settings, text) => {
     settings.argFiles = [...settings.argFiles, nonEmpty("-a", "a file name")(text)]
-  }, { short: ["a"], value: "FILE", repeatable: true }),
-  valued(
-    "delimiter",
-    "input",
-    "Inputs end with DELIM, not newline (\\n, \\t, \\0 and \\NNN octal understood).",
-    "delimiter",
-    "DELIM",
-    (text) => unescapeDelimiter(nonEmpty("-d", "a non-empty delimiter")(text)),
-    { short: ["d"] }
-  ),
-  flag("null", "input", "Inputs end with NUL (find -print0).", "delimiter", "\0", { short: ["0"] }),
-  valued(
-    "colsep",
-    "input",
-    "Split each input into columns {1} {2} ... on REGEX.",
-    "colsep",
-    "REGEX",
-    Values.parseColsep,
-    {
-      short: ["C"]
-    }
-  ),
-  flag("link", "input", "Pair the input sources one to one (shorter ones wrap), not all combinations.", "link", true, {
-    long: ["xapply"]
   }),
   valued(
+    {
+      name: "delimiter",
+      short: ["d"],
+      value: "DELIM",
+      group: "input",
+      help: "inputs end with DELIM, not newline (\\0, \\t, \\NNN)"
+    },
+    "delimiter",
+    (text) => unescapeDelimiter(nonEmpty("-d", "a non-empty delimiter")(text))
+  ),
+  flag({ name: "null", short: ["0"], group: "input", help: "inputs end with NUL (find -print0)" }, "delimiter", "\0"),
+  valued(
+    {
+      name: "colsep",
+      short: ["C"],
+      value: "REGEX",
+      group: "input",
+      help: "split inputs into columns {1} {2} ... at REGEX"
+    },
+    "colsep",
+    Values.parseColsep
+  ),
+  flag(
+    { name: "link", long: ["xapply"], group: "input", help: "pair input sources one to one, not every combination" },
+    "link",
+    true
+  ),
+  valued(
+    {
+      name: "header",
+      value: "REGEX",
+      group: "input",
+      help: "first lines name the columns: {name}; 0: name files"
+    },
     "header",
-    "input",
-    "The first record of each source names its columns: {name}. 0: name sources by file.",
-    "header",
-    "REGEX",
     (text) => text
   ),
   valued(
+    { name: "trim", value: "HOW", group: "input", brief: true, help: "trim inputs' blanks: n, l, r, lr" },
     "trim",
-    "input",
-    "Trim white space off inputs: n, l, r, lr (default lr with --colsep).",
-    "trim",
-    "HOW",
     (text) => {
       const how = ({ n: "n", l: "l", r: "r", lr: "lr", rl: "lr" } as const)[text]
       if (how === undefined) throw bad("--trim", "n, l, r or lr", text)
       return how
     }
   ),
-  row("arg-sep", "input", "Use SEP instead of ::: before arguments.", (settings, text) => {
-    settings.separators = { ...settings.separators, args: nonEmpty("--arg-sep", "a separator")(text) }
-  }, { long: ["argsep"], value: "SEP" }),
-  row("arg-file-sep", "input", "Use SEP instead of :::: before argument files.", (settings, text) => {
+  row(
+    { name: "arg-sep", long: ["argsep"], value: "SEP", group: "input", brief: true, help: "SEP for :::" },
+    (settings, text) => {
+      settings.separators = { ...settings.separators, args: nonEmpty("--arg-sep", "a separator")(text) }
+    }
+  ),
+  row({
+    name: "arg-file-sep",
+    long: ["argfilesep"],
+    value: "SEP",
+    group: "input",
+    brief: true,
+    help: "SEP for ::::"
+  }, (settings, text) => {
     settings.separators = { ...settings.separators, files: nonEmpty("--arg-file-sep", "a separator")(text) }
-  }, { long: ["argfilesep"], value: "SEP" }),
-  // command
+  }),
   valued(
-    "max-args",
-    "command",
-    "At most N inputs a job; -n0 runs the command without inputs, once an input.",
+    {
+      name: "max-args",
+      short: ["n"],
+      long: ["maxargs"],
+      value: "N",
+      group: "command",
+      help: "N inputs a job (-n0: once an input, without it)"
+    },
     "maxArgs",
-    "N",
-    Values.parseMultiplied("-n", 0),
-    { short: ["n"], long: ["maxargs"] }
+    Values.parseMultiplied("-n", 0)
   ),
   valued(
-    "max-replace-args",
-    "command",
-    "N inputs a job: {1}..{N} name them; a word with {} is repeated for each.",
+    {
+      name: "max-replace-args",
+      short: ["N"],
+      long: ["maxreplaceargs"],
+      value: "N",
+      group: "command",
+      brief: true,
+      help: "N inputs a job, {1}..{N}; words with {} repeated"
+    },
     "maxReplaceArgs",
-    "N",
-    Values.parseMultiplied("-N", 0),
-    { short: ["N"], long: ["maxreplaceargs"] }
+    Values.parseMultiplied("-N", 0)
   ),
-  row("max-lines", "command", undefined, (settings, text) => {
+  row({
+    name: "max-lines",
+    short: ["l"],
+    long: ["maxlines"],
+    value: "N",
+    optional: (next) => /^[+-]?[0-9]+(?:\.[0-9]*)?$/.test(next),
+    group: "command"
+  }, (settings, text) => {
     settings.maxLines = text === "" || text === "-0" ? 1 : Values.parseMultiplied("-l", 0)(text) || 1
     // `-l -0`: Getopt::Long takes -0 as -l's number; GNU parallel reads it as -l with --null.
     if (text === "-0") settings.delimiter = "\0"
-  }, { short: ["l"], long: ["maxlines"], value: "N", optional: (next) => /^[+-]?[0-9]+(?:\.[0-9]*)?$/.test(next) }),
-  row("L", "command", "N input lines a job; a line ending in a blank goes on in the next.", (settings, text) => {
-    settings.maxLines = Values.parseMultiplied("-L", 0)(text)
-    settings.linesInContext = true
-  }, { value: "N" }),
-  flag("X", "command", "As many inputs a job as fit, the word around {} repeated for each.", "contextReplace", true),
-  flag("m", "command", "As many inputs a job as fit, joined by spaces in place of {}.", "multiple", true),
-  flag("xargs", "command", "As -m, without spreading the last inputs over the job slots.", "xargs", true),
+  }),
+  row(
+    { name: "L", value: "N", group: "command", brief: true, help: "N lines a job; a blank at the end goes on" },
+    (settings, text) => {
+      settings.maxLines = Values.parseMultiplied("-L", 0)(text)
+      settings.linesInContext = true
+    }
+  ),
+  flag(
+    { name: "X", group: "command", help: "as many inputs a job as fit, words with {} repeated" },
+    "contextReplace",
+    true
+  ),
+  flag({ name: "m", group: "command", help: "as many inputs a job as fit, joined in place of {}" }, "multiple", true),
+  flag({ name: "xargs", group: "command", brief: true, help: "as -m, not spread over the slots" }, "xargs", true),
   valued(
-    "max-chars",
-    "command",
-    "Command lines of at most N characters (default and largest: 63664).",
+    {
+      name: "max-chars",
+      short: ["s"],
+      long: ["maxchars"],
+      value: "N",
+      group: "command",
+      brief: true,
+      help: "command lines of at most N characters"
+    },
     "maxChars",
-    "N",
-    Values.parseMultiplied("-s", 1),
-    { short: ["s"], long: ["maxchars"] }
+    Values.parseMultiplied("-s", 1)
   ),
-  valued("I", "command", "Use STR instead of {} for the input.", "replace", "STR", (text) => {
-    return nonEmpty("-I", "a replacement string")(text)
-  }),
-  // `--replace[=STR]`, `-i[STR]`: xargs' deprecated spelling; without STR, {} stays {}.
-  row("replace", "command", undefined, (settings, text) => {
+  valued(
+    { name: "I", value: "STR", group: "command", help: "STR stands for the input, instead of {}" },
+    "replace",
+    nonEmpty("-I", "a replacement string")
+  ),
+  // `--replace[=STR]`, `-i[STR]`: xargs' old spelling of -I; without STR, {} stays {}.
+  row({ name: "replace", short: ["i"], value: "STR", optional: (next) => !next.startsWith("-"), group: "command" }, (
+    settings,
+    text
+  ) => {
     if (text !== "") settings.replace = text
-  }, { short: ["i"], value: "STR", optional: (next) => !next.startsWith("-") }),
-  flag("plus", "command", "More replacement strings: {+.} {..} {##} {0#} {:-x} {%x} ...", "plus", true),
-  flag("quote", "command", "Quote the command's words: they reach the command as given.", "quote", true, {
-    short: ["q"]
   }),
-  valued("shell", "command", "Run commands with this shell (default /bin/sh).", "shell", "PATH", Values.checkShell),
-  flag("dry-run", "command", "Print each job's command line instead of running it.", "dryRun", true, {
-    long: ["dryrun"]
-  }),
-  // output
-  flag("group", "output", "Print a job's output whole when it ends (the default).", "output", "group"),
-  flag("line-buffer", "output", "Print whole lines as they come; jobs' lines interleave.", "output", "line", {
-    long: ["lb", "linebuffer"]
-  }),
-  flag("ungroup", "output", "Print output bytes as they come.", "output", "ungroup", { short: ["u"] }),
-  flag("keep-order", "output", "Print outputs in input order (jobs still run at once).", "keepOrder", true, {
-    short: ["k"]
-  }),
-  flag("tag", "output", "Prefix each output line with the job's inputs and a TAB.", "tag", true, { long: ["ctag"] }),
+  flag(
+    { name: "plus", group: "command", help: "more replacement strings: {+.} {..} {##} {0#} {:-x}" },
+    "plus",
+    true
+  ),
+  flag(
+    { name: "quote", short: ["q"], group: "command", help: "quote the command: its words reach it as given" },
+    "quote",
+    true
+  ),
   valued(
-    "tagstring",
+    { name: "shell", value: "PATH", group: "command", help: "run jobs with this shell (default: sh, bash if needed)" },
+    "shell",
+    Values.checkShell
+  ),
+  row({
+    name: "env",
+    value: "NAME",
+    repeatable: true,
+    group: "command",
+    help: "make sure variable or function NAME reaches the jobs"
+  }, (settings, text) => {
+    settings.env = [...settings.env, nonEmpty("--env", "a variable or function name")(text)]
+  }),
+  flag(
+    { name: "dry-run", long: ["dryrun"], group: "command", help: "print the command lines instead of running them" },
+    "dryRun",
+    true
+  ),
+  flag(
+    { name: "group", group: "output", brief: true, help: "print a job's output whole when it ends (the default)" },
     "output",
-    "Prefix each output line with STR (replacement strings allowed) and a TAB.",
+    "group"
+  ),
+  flag(
+    {
+      name: "line-buffer",
+      long: ["lb", "linebuffer"],
+      group: "output",
+      help: "whole lines as they come; jobs' lines mix"
+    },
+    "output",
+    "line"
+  ),
+  flag({ name: "ungroup", short: ["u"], group: "output", help: "bytes as they come" }, "output", "ungroup"),
+  flag(
+    { name: "keep-order", short: ["k"], group: "output", help: "outputs in input order (jobs still run at once)" },
+    "keepOrder",
+    true
+  ),
+  flag(
+    { name: "tag", long: ["ctag"], group: "output", help: "prefix each line with the job's inputs and a TAB" },
+    "tag",
+    true
+  ),
+  valued(
+    {
+      name: "tagstring",
+      long: ["ctagstring"],
+      value: "STR",
+      group: "output",
+      help: "prefix each line with STR (replacement strings work)"
+    },
     "tagString",
-    "STR",
-    (text) => text,
-    { long: ["ctagstring"] }
+    (text) => text
   ),
-  flag("json", "output", "One JSON object per job on stdout instead of its output.", "json", true),
-  // scheduling
+  flag({ name: "json", group: "output", help: "a JSON object per job instead of its output" }, "json", true),
   valued(
+    {
+      name: "jobs",
+      short: ["j", "P"],
+      long: ["max-procs"],
+      value: "N",
+      group: "scheduling",
+      help: "N jobs at once; N% of the CPUs, +N, -N; 0: no limit"
+    },
     "jobs",
-    "scheduling",
-    "Jobs at once: N, N% of CPU threads, +N/-N, 0 for no limit.",
-    "jobs",
-    "N",
-    (text) => Values.parseJobs(text),
-    { short: ["j", "P"], long: ["max-procs"] }
+    (text) => Values.parseJobs(text)
   ),
   valued(
+    { name: "delay", value: "DURATION", group: "scheduling", help: "wait DURATION between job starts (30, 1.5s, 2m)" },
     "delay",
-    "scheduling",
-    "Wait DURATION between job starts (30, 1.5s, 2m).",
-    "delay",
-    "DURATION",
-    Values
-      .parseDuration("--delay")
-  ),
-  // failure
-  valued(
-    "timeout",
-    "failure",
-    "Kill a job after DURATION, or N% of the median runtime.",
-    "timeout",
-    "DURATION",
-    Values
-      .parseTimeout
+    Values.parseDuration("--delay")
   ),
   valued(
+    { name: "timeout", value: "DURATION", group: "failure", help: "kill a job after DURATION, or N% of the median" },
+    "timeout",
+    Values.parseTimeout
+  ),
+  valued(
+    { name: "retries", value: "N", group: "failure", help: "run a failing job up to N times in all" },
     "retries",
-    "failure",
-    "Run a failing job up to N times in all.",
-    "retries",
-    "N",
     Values.parseCount("--retries", 0)
   ),
   valued(
+    {
+      name: "halt",
+      long: ["halt-on-error"],
+      value: "WHEN",
+      group: "failure",
+      help: "stop early: now|soon,fail|success|done=N|N%"
+    },
     "halt",
-    "failure",
-    "When to stop: now|soon,fail|success|done=N|N% (now,fail=1).",
-    "halt",
-    "WHEN",
-    Values.parseHalt,
-    { long: ["halt-on-error"] }
+    Values.parseHalt
   ),
   valued(
-    "termseq",
-    "failure",
-    "How a job is stopped (default TERM,200,TERM,100,TERM,50,KILL,25).",
+    {
+      name: "termseq",
+      long: ["term-seq"],
+      value: "SEQ",
+      group: "failure",
+      help: "how to stop a job (default TERM,200,...,KILL,25)"
+    },
     "termSeq",
-    "SEQ",
-    Values
-      .parseTermSeq,
-    { long: ["term-seq"] }
+    Values.parseTermSeq
   ),
-  // logging
-  valued("joblog", "logging", "Log finished jobs to FILE, tab-separated, in GNU parallel's format.", "joblog", "FILE", (
-    text
-  ) => text, { long: ["jl"] }),
-  flag("resume", "logging", "With --joblog: skip the jobs it shows finished.", "resume", "all"),
-  flag("resume-failed", "logging", "With --joblog: skip only the jobs it shows succeeded.", "resume", "succeeded"),
-  flag("progress", "logging", "Show progress on stderr.", "progress", true),
-  flag("bar", "logging", "Show a progress bar on stderr.", "bar", true),
-  flag("eta", "logging", "Show the estimated time left on stderr.", "eta", true),
-  // other
-  flag("help", "other", "Print this help.", "help", true, { short: ["h"] }),
-  flag("version", "other", "Print the version.", "version", true, { short: ["V"] }),
   valued(
+    {
+      name: "joblog",
+      long: ["jl"],
+      value: "FILE",
+      group: "logging",
+      help: "log finished jobs to FILE (GNU parallel's format)"
+    },
+    "joblog",
+    (text) => text
+  ),
+  flag({ name: "resume", group: "logging", help: "with --joblog: skip the jobs it shows finished" }, "resume", "all"),
+  flag(
+    { name: "resume-failed", group: "logging", help: "with --joblog: skip the jobs it shows succeeded" },
+    "resume",
+    "succeeded"
+  ),
+  flag({ name: "progress", group: "logging", help: "show progress on stderr" }, "progress", true),
+  flag({ name: "bar", group: "logging", help: "show a progress bar on stderr" }, "bar", true),
+  flag({ name: "eta", group: "logging", help: "show the estimated time left on stderr" }, "eta", true),
+  flag({ name: "help", short: ["h"], group: "other", help: "print this help" }, "help", true),
+  flag({ name: "version", short: ["V"], group: "other", help: "print the version" }, "version", true),
+  valued(
+    { name: "completions", value: "SHELL", group: "other", help: "print a completion script for bash, fish or zsh" },
     "completions",
-    "other",
-    "Print a completion script for SHELL (bash, fish or zsh).",
-    "completions",
-    "SHELL",
-    (text) => {
-      const shell = completionShells[text as keyof typeof completionShells]
-      if (shell === undefined) throw bad("--completions", "sh, bash, fish or zsh", text)
-      return shell
-    }
+    completionShell
   ),
   // GNU parallel's citation and notice switches, and --gnu (its default, over the old --tollef): fanout
   // prints no notice and has one behaviour.
-  noEffect("will-cite", { long: ["willcite"] }),
-  noEffect("no-notice", { long: ["nn", "nonotice"] }),
+  noEffect("will-cite", ["willcite"]),
+  noEffect("no-notice", ["nn", "nonotice"]),
   noEffect("gnu")
 ]

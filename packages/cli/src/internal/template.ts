@@ -47,12 +47,21 @@ interface Measure {
 /** @internal */
 export interface Template {
   readonly tokens: ReadonlyArray<Token>
+  /** False without command words: each input is then itself the command line. */
+  readonly hasCommand: boolean
   readonly options: TemplateOptions
   /** False when a replacement string is (part of) the command name: `{}`, `my_{}.sh`; the inputs are code then. */
   readonly quoteArgs: boolean
   readonly needsTotal: boolean
   readonly measure: Measure
 }
+
+/** GNU parallel's defaults: no `--plus`, `-X`, `-q` or `--trim`. @internal */
+export const defaultOptions: TemplateOptions = { rules: defaultRules, context: false, quoteAll: false, trim: "n" }
+
+/** The template's own text, what the user wrote: each replacement string is `stand`. @internal */
+export const literalText = (template: Template, stand = " "): string =>
+  template.tokens.map((token) => token._tag === "Replace" ? stand : token._tag === "Space" ? " " : token.text).join("")
 
 /** GNU parallel's `\0noarg`: the input of `-n0`, which prints as nothing at all. @internal */
 export const noArg = "\0noarg"
@@ -185,7 +194,11 @@ const measureOf = (words: ReadonlyArray<ReadonlyArray<Segment>>): Measure => {
  * @throws UsageError on a replacement string whose pattern cannot be compiled, or `{= =}`.
  * @internal
  */
-export const parse = (command: ReadonlyArray<string>, options: TemplateOptions, appendArgs = true): Template => {
+export const parse = (
+  command: ReadonlyArray<string>,
+  options: TemplateOptions = defaultOptions,
+  appendArgs = true
+): Template => {
   // GNU parallel joins `{=` and `=}` across words.
   const perlExpression = /\{=.*?=\}/s.exec(command.join(" "))
   if (perlExpression !== null) {
@@ -213,6 +226,7 @@ export const parse = (command: ReadonlyArray<string>, options: TemplateOptions, 
   const shape = words.map((word) => word.map((s) => s._tag === "Text" ? s.text : "\x01").join("")).join(" ")
   return {
     tokens,
+    hasCommand: command.join(" ") !== "",
     options,
     quoteArgs: !/^[^ \t\n=]*\x01/.test(shape),
     needsTotal: tokens.some((token) => token._tag === "Replace" && token.expr.needsTotal),
