@@ -20,8 +20,9 @@ const grouping = (extra: Partial<Grouping> = {}): Grouping => ({
   ...extra
 })
 
+/** In batches of 3, as inputs are read in chunks. */
 async function* records(values: ReadonlyArray<ReadonlyArray<string>>) {
-  for (const value of values) yield value
+  for (let i = 0; i < values.length; i += 3) yield values.slice(i, i + 3)
 }
 
 const lines = async (

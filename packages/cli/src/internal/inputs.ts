@@ -313,8 +313,8 @@ const continued = (opened: Opened): Opened =>
 
 /** @internal */
 export interface Inputs {
-  /** Each record: one input per source (its columns with `--colsep`). */
-  readonly records: AsyncIterable<ReadonlyArray<string>>
+  /** Each record: one input per source (its columns with `--colsep`), in batches as they are read. */
+  readonly records: AsyncIterable<ReadonlyArray<ReadonlyArray<string>>>
   /** With `--header`: the first record of each source, in order (undefined for an empty one). */
   readonly headers: ReadonlyArray<string | undefined>
 }
@@ -356,14 +356,17 @@ export const open = async (
 }
 
 /** The records of the sources: cartesian product across groups, linked within one. */
-const combine = (opened: ReadonlyArray<ReadonlyArray<Opened>>, options: ReadOptions) => {
+const combine = (
+  opened: ReadonlyArray<ReadonlyArray<Opened>>,
+  options: ReadOptions
+): AsyncIterable<ReadonlyArray<ReadonlyArray<string>>> => {
   const columns = (row: ReadonlyArray<string>) => row.flatMap((record) => splitColumns(record, options.colsep))
   if (options.link) {
     return (async function*() {
       const all = await Promise.all(opened.flat().map(collect))
       if (all.some((values) => values.length === 0)) return
       const length = Math.max(...all.map((values) => values.length))
-      for (let i = 0; i < length; i++) yield columns(all.map((values) => values[i % values.length]))
+      for (let i = 0; i < length; i++) yield [columns(all.map((values) => values[i % values.length]))]
     })()
   }
 
@@ -376,24 +379,31 @@ const combine = (opened: ReadonlyArray<ReadonlyArray<Opened>>, options: ReadOpti
       if (rows.length === 0) return
       held.push(rows)
     }
-    const rows = first.length === 1
+    // A batch a chunk read: a generator's step for each record would cost more than the record.
+    const batches = first.length === 1
       ? (async function*() {
-        for await (const batch of first[0]()) for (const record of batch) yield [record]
+        for await (const batch of first[0]()) yield batch.map((record) => [record])
       })()
-      : zipShortest(first)
-    for await (const row of rows) {
+      : (async function*() {
+        for await (const row of zipShortest(first)) yield [row]
+      })()
+    for await (const rows of batches) {
       if (held.length === 0) {
-        yield columns(row)
+        yield options.colsep === undefined ? rows : rows.map(columns)
         continue
       }
-      // Odometer over the held groups, the last one fastest.
-      const index = held.map(() => 0)
-      while (true) {
-        yield columns([...row, ...held.flatMap((rows, k) => rows[index[k]])])
-        let k = held.length - 1
-        while (k >= 0 && ++index[k] === held[k].length) index[k--] = 0
-        if (k < 0) break
+      const out: Array<Array<string>> = []
+      for (const row of rows) {
+        // Odometer over the held groups, the last one fastest.
+        const index = held.map(() => 0)
+        while (true) {
+          out.push(columns([...row, ...held.flatMap((rows, k) => rows[index[k]])]))
+          let k = held.length - 1
+          while (k >= 0 && ++index[k] === held[k].length) index[k--] = 0
+          if (k < 0) break
+        }
       }
+      yield out
     }
   })()
 }

@@ -42,11 +42,20 @@ interface Measure {
   /** Length of the other text. */
   readonly other: number
   readonly words: number
+  /** Replacement strings in all, and what their values may add beyond the input ({@link lengthBound}). */
+  readonly uses: number
+  readonly fixed: number
 }
+
+/** @internal */
+type Unit =
+  | Extract<Token, { _tag: "Space" | "Text" }>
+  | { readonly _tag: "Repeat"; readonly tokens: ReadonlyArray<Token> }
 
 /** @internal */
 export interface Template {
   readonly tokens: ReadonlyArray<Token>
+  readonly units: ReadonlyArray<Unit>
   /** False without command words: each input is then itself the command line. */
   readonly hasCommand: boolean
   readonly options: TemplateOptions
@@ -182,7 +191,13 @@ const measureOf = (words: ReadonlyArray<ReadonlyArray<Segment>>): Measure => {
     })
     other += rest.length
   }
-  return { counts, context, contextWords, other, words: words.length }
+  let uses = 0
+  let fixed = 0
+  for (const { expr, n } of counts.values()) {
+    uses += n
+    fixed += n * (32 + expr.key.length)
+  }
+  return { counts, context, contextWords, other, words: words.length, uses, fixed }
 }
 
 /**
@@ -226,6 +241,7 @@ export const parse = (
   const shape = words.map((word) => word.map((s) => s._tag === "Text" ? s.text : "\x01").join("")).join(" ")
   return {
     tokens,
+    units: unitsOf(tokens, options.context),
     hasCommand: command.join(" ") !== "",
     options,
     quoteArgs: !/^[^ \t\n=]*\x01/.test(shape),
@@ -264,8 +280,66 @@ const at = (args: ReadonlyArray<string>, position: number): string | undefined =
   return args[index]
 }
 
-const space = Symbol("space")
-type Piece = string | typeof space
+/** A quoted -n0 input, which is not there either. */
+const quotedNoArg = quote(noArg)
+
+/** Writes a command line: straight into a string, or word by word for `-q` to quote each. */
+class LineWriter {
+  private line = ""
+  private word: string | undefined
+  private readonly words: Array<string> = []
+  constructor(private readonly quoteAll: boolean) {}
+
+  text(piece: string): void {
+    // -n0's inputs are not there at all: not even an empty word.
+    if (piece === noArg || piece === quotedNoArg) return
+    if (this.quoteAll) this.word = (this.word ?? "") + piece
+    else this.line += piece
+  }
+
+  /** Between words: never quoted. */
+  space(): void {
+    if (!this.quoteAll) {
+      this.line += " "
+      return
+    }
+    if (this.word !== undefined) this.words.push(quote(this.word))
+    this.word = undefined
+  }
+
+  done(): string {
+    if (!this.quoteAll) return this.line
+    this.space()
+    return this.words.join(" ")
+  }
+}
+
+/** `tokens` once for each input, or once when none of them takes every input in turn. */
+const repeat = (
+  out: LineWriter,
+  template: Template,
+  tokens: ReadonlyArray<Token>,
+  job: Job,
+  args: ReadonlyArray<string>,
+  quoteArg: boolean
+) => {
+  for (let i = 0; i < args.length; i++) {
+    let every = false
+    if (i > 0) out.space()
+    for (const token of tokens) {
+      if (token._tag === "Text") out.text(token.text)
+      else if (token._tag === "Space") out.space()
+      else if (token.position !== undefined) {
+        const value = at(args, token.position)
+        out.text(value === undefined ? "" : valueOf(template, quoteArg, value, token.expr, job))
+      } else {
+        every = true
+        out.text(valueOf(template, quoteArg, args[i], token.expr, job))
+      }
+    }
+    if (!every) break
+  }
+}
 
 /** The command line of one job, or its tag (`quoteArg` false). @internal */
 export const render = (
@@ -274,64 +348,58 @@ export const render = (
   quoteArg = template.quoteArgs && !template.options.quoteAll
 ): string => {
   const args = job.args.length === 0 ? [""] : job.args
-  const pieces: Array<Piece> = []
-  const push = (piece: Piece) => {
-    // -n0's inputs are not there at all: not even an empty word.
-    if (piece !== noArg && piece !== `'${noArg}'`) pieces.push(piece)
+  const out = new LineWriter(template.options.quoteAll)
+  for (const unit of template.units) {
+    if (unit._tag === "Space") out.space()
+    else if (unit._tag === "Text") out.text(unit.text)
+    else repeat(out, template, unit.tokens, job, args, quoteArg)
   }
-  /** `tokens` once per input, or once when none of them takes every input in turn. */
-  const repeat = (tokens: ReadonlyArray<Token>) => {
-    for (const [i, arg] of args.entries()) {
-      let every = false
-      if (i > 0) push(space)
-      for (const token of tokens) {
-        if (token._tag === "Text") push(token.text)
-        else if (token._tag === "Space") push(space)
-        else if (token.position !== undefined) {
-          const value = at(args, token.position)
-          push(value === undefined ? "" : valueOf(template, quoteArg, value, token.expr, job))
-        } else {
-          every = true
-          push(valueOf(template, quoteArg, arg, token.expr, job))
-        }
-      }
-      if (!every) break
-    }
+  return out.done()
+}
+
+/**
+ * The tokens as they are written: a word holding a replacement string (with
+ * `-X`'s context, the blank-separated part of a word around it; without, the
+ * replacement string alone) is repeated for the inputs, the rest written once.
+ */
+const unitsOf = (tokens: ReadonlyArray<Token>, context: boolean): Array<Unit> => {
+  const units: Array<Unit> = []
+  if (!context) {
+    for (const token of tokens) units.push(token._tag === "Replace" ? { _tag: "Repeat", tokens: [token] } : token)
+    return units
   }
-  if (template.options.context) {
-    let group: Array<Token> = []
-    const flush = () => {
-      if (group.some((token) => token._tag === "Replace")) repeat(group)
-      else for (const token of group) push((token as { text: string }).text)
-      group = []
-    }
-    for (const token of template.tokens) {
-      const blank = token._tag === "Text" && (token.text === " " || token.text === "\t")
-      if (blank || token._tag === "Space") flush()
-      if (token._tag === "Space") push(space)
-      else if (blank && token.text === " ") push(" ")
-      else group.push(token)
-    }
-    flush()
-  } else {
-    for (const token of template.tokens) {
-      if (token._tag === "Replace") repeat([token])
-      else push(token._tag === "Space" ? space : token.text)
-    }
+  let group: Array<Token> = []
+  const flush = () => {
+    if (group.some((token) => token._tag === "Replace")) units.push({ _tag: "Repeat", tokens: group })
+    else for (const token of group) units.push(token as Extract<Token, { _tag: "Text" }>)
+    group = []
   }
-  const words: Array<string> = []
-  let word: Array<string> = []
-  const endWord = () => {
-    if (!template.options.quoteAll) words.push(word.join(""))
-    else if (word.length > 0) words.push(quote(word.join("")))
-    word = []
+  for (const token of tokens) {
+    const blank = token._tag === "Text" && (token.text === " " || token.text === "\t")
+    if (blank || token._tag === "Space") flush()
+    // A TAB ends a group and starts the next, as in GNU parallel.
+    if (token._tag === "Space" || (blank && token.text === " ")) units.push(token as Unit)
+    else group.push(token)
   }
-  for (const piece of pieces) {
-    if (piece === space) endWord()
-    else word.push(piece)
-  }
-  endWord()
-  return words.join(" ")
+  flush()
+  return units
+}
+
+/**
+ * More than {@link LineLength} can come to for a record, cheaply: a quoted
+ * character is at most 5 (`'"'"'`), a value not taken from the input (`{#}`,
+ * `{:-text}`) at most 32 + its text. Most lines are far shorter than the
+ * limit, and need no exact estimate.
+ *
+ * @internal
+ */
+export const lengthBound = (template: Template, record: ReadonlyArray<string>, first: boolean): number => {
+  const { context, contextWords, fixed, other, uses, words } = template.measure
+  let chars = 0
+  for (const arg of record) chars += arg.length
+  let bound = (5 * chars + 2 * record.length) * uses + fixed + record.length * (uses + context + contextWords)
+  if (first) bound += other + words + context
+  return template.options.quoteAll ? bound * 3 : bound
 }
 
 /**
