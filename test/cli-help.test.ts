@@ -36,7 +36,7 @@ describe("fanout --help through a pipe", () => {
     }
     expect(stdout).toContain("{/.}")
     expect(stdout.split("EXAMPLES\n")[1].split("\n\n")[0].split("\n")).toHaveLength(3)
-    expect(stdout).toContain("packages/cli#readme")
+    expect(stdout).toContain("github.com/fanout/fanout#readme")
   })
 })
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { bundle, fanout, root, type RunOptions, tempDir } from "./fixtures/cli/fanout.js"
+import { bundle, fanout, parallel, root, type RunOptions, spawnFanout, tempDir } from "./fixtures/cli/fanout.js"
+import { waitFor } from "./fixtures/cli/processes.js"
 import { digest, recorded, recordedParallel } from "./fixtures/gnuParallel.js"
 
 const suite = "cli-language"
@@ -156,4 +157,132 @@ describe("exported functions, however fanout is started", () => {
         "a symlink to it, or pnpm with prefer-symlinked-executables=true)"
     ))
   })
+})
+
+describe("running", () => {
+  const dir = tempDir()
+  same("-r: no job for an empty or blank input", ["-k", "-r", "echo", "x{}y"], { input: "a\n\n  \nb\n" })
+  same("--no-run-if-empty, of several sources", [
+    "-k",
+    "--no-run-if-empty",
+    "echo",
+    "[{1}][{2}]",
+    ":::",
+    "a",
+    "",
+    ":::",
+    "1",
+    " "
+  ])
+  same("-r: {#} counts only the jobs that run", ["-k", "-r", "echo", "{#}", "{}"], { input: "a\n\nb\n" })
+  same("-t: each command line on stderr as it starts", ["-k", "-j1", "-t", "echo", ":::", "a", "b c"])
+  same("--verbose", ["-k", "-j1", "--verbose", "echo", ":::", "a", "b c"])
+  same("--nice N: the jobs run at that niceness", ["--nice", "7", "nice; echo {}", ":::", "1"])
+  same("--tmpdir DIR: the jobs' $TMPDIR", ["--tmpdir", dir, "echo $TMPDIR", ":::", "1"])
+  same("--memfree SIZE when there is that much memory", ["-k", "--memfree", "100M", "echo", ":::", "a", "b"])
+  same("--load MAX", ["-k", "--load", "1000", "echo", ":::", "a", "b"])
+
+  it("--shuf runs every job once, in some order", async () => {
+    const args = ["--shuf", "-j1", "echo", ":::", ...Array.from({ length: 20 }, (_, i) => String(i))]
+    const sorted = (text: string) => text.trim().split("\n").sort().join("\n")
+    const theirs = await recorded(suite, "--shuf", { args }, async () => {
+      const result = await parallel(args)
+      return { status: result.status, sorted: sorted(result.stdout) }
+    })
+    const ours = await fanout(args)
+    expect({ status: ours.status, sorted: sorted(ours.stdout) }).toEqual(theirs)
+    expect(ours.stdout).not.toBe(args.slice(4).join("\n") + "\n") // 1 in 20! to be in order
+  })
+
+  it("-j FILE: the slots come from the file, read again as jobs end", async () => {
+    const file = path.join(dir, "slots")
+    // job 1 widens the batch from 1 slot to 3; the jobs after it share 3 slots (GNU parallel sees it a little later)
+    const args = [
+      "-j",
+      file,
+      `test {} = 1 && echo 3 > ${file}; sleep 0.3; echo $PARALLEL_JOBSLOT`,
+      ":::",
+      ...["1", "2", "3", "4", "5", "6", "7", "8"]
+    ]
+    const slots = async (run: () => Promise<{ status: number | null; stdout: string }>) => {
+      fs.writeFileSync(file, "1\n")
+      // GNU parallel sees a change by the file's mtime in whole seconds: make job 1's write a newer one
+      fs.utimesSync(file, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000))
+      const result = await run()
+      return { status: result.status, slots: [...new Set(result.stdout.trim().split("\n"))].sort().join(" ") }
+    }
+    const theirs = await recorded(suite, "-j FILE", { args: args.map(digest) }, () => slots(() => parallel(args)))
+    expect(await slots(() => fanout(args))).toEqual(theirs)
+    expect(theirs).toEqual({ status: 0, slots: "1 2 3" })
+  })
+
+  it("--tmpdir that does not exist: one line, exit 255", async () => {
+    const result = await fanout(["--tmpdir", "/nonexistent", "echo", ":::", "a"])
+    expect([result.status, result.stdout, result.stderr]).toEqual([
+      255,
+      "",
+      "fanout: --tmpdir: expected a directory (no such directory), got '/nonexistent'\n"
+    ])
+  })
+
+  it("--memfree and --load take GNU parallel's units and forms", async () => {
+    for (
+      const [args, message] of [
+        [["--memfree", "1x"], "--memfree: expected a size like 500M or 2G, got '1x'"],
+        [["--load", "abc"], "--load: expected a number of running processes, N%, +N or -N, got 'abc'"],
+        [["--nice", "x"], "--nice: expected a whole number (19 is the nicest), got 'x'"]
+      ] as const
+    ) {
+      const result = await fanout([...args, "echo", ":::", "a"])
+      expect([result.status, result.stderr]).toEqual([255, `fanout: ${message}\n`])
+    }
+  })
+
+  it("SIGUSR1: one more slot; SIGUSR2: one fewer (as xargs -P)", async () => {
+    const started = path.join(dir, "started")
+    const child = spawnFanout([
+      "-j1",
+      `touch ${started}-{}; sleep 0.5; echo $PARALLEL_JOBSLOT`,
+      ":::",
+      ...["1", "2", "3", "4", "5", "6"]
+    ])
+    let stdout = ""
+    child.stdout.on("data", (chunk: Buffer) => stdout += chunk.toString())
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
+    await waitFor(() => fs.existsSync(`${started}-1`), "the first job")
+    child.kill("SIGUSR1")
+    await waitFor(() => fs.existsSync(`${started}-2`), "a second slot")
+    child.kill("SIGUSR2")
+    expect(await exited).toBe(0)
+    const slots = stdout.trim().split("\n")
+    expect(slots).toHaveLength(6)
+    // job 2 ran beside job 1 in slot 2; after SIGUSR2 one job at a time again
+    expect(slots.filter((slot) => slot === "2").length).toBeGreaterThanOrEqual(1)
+    expect(slots.slice(-2)).toEqual(["1", "1"])
+  })
+})
+
+describe("options fanout does not take", () => {
+  for (
+    const [args, message] of [
+      [
+        ["--pipe", "wc", "-l"],
+        "--pipe: not supported by fanout; split the input first (split -l N, or csplit) and give the pieces with ::::"
+      ],
+      [
+        ["--results", "out", "echo", ":::", "a"],
+        "--results: not supported by fanout; redirect in the command: fanout 'cmd {} > out/{#}.txt' ::: ..."
+      ],
+      [
+        ["-S", "host", "echo", ":::", "a"],
+        "-S: not supported by fanout; jobs run on this machine only (run fanout on each host over ssh)"
+      ],
+      [["--sem", "echo"], "--sem: not supported by fanout; use flock(1) around the command"]
+    ] as const
+  ) {
+    it(`${args[0]}: one line naming it and what to use instead, exit 255`, async () => {
+      const result = await fanout(args)
+      expect([result.status, result.stdout, result.stderr]).toEqual([255, "", `fanout: ${message}\n`])
+    })
+  }
 })

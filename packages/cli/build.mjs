@@ -7,6 +7,7 @@
 // ES-module entry would start Node's ES module loader for nothing.
 import * as esbuild from "esbuild"
 import { spawnSync } from "node:child_process"
+import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -31,7 +32,15 @@ await esbuild.build({
   logLevel: "warning"
 })
 const entry = path.join(outdir, "fanout.cjs")
-fs.copyFileSync(path.join(here, "loader.cjs"), entry)
+const { version } = JSON.parse(fs.readFileSync(path.join(here, "package.json"), "utf8"))
+const loader = fs.readFileSync(path.join(here, "loader.cjs"), "utf8")
+const bundleHash = createHash("sha256").update(fs.readFileSync(path.join(outdir, "cli.cjs"))).digest("hex").slice(0, 16)
+fs.writeFileSync(
+  entry,
+  loader
+    .replace(`const version = "0.0.0-source"`, `const version = ${JSON.stringify(version)}`)
+    .replace(`const bundleHash = ""`, `const bundleHash = ${JSON.stringify(bundleHash)}`)
+)
 fs.chmodSync(entry, 0o755)
 // what builds before this layout left behind (a cache here was tied to the build machine's Node)
 for (const stale of ["fanout.js", "fanout.cjs.cache", "cli.cjs.cache"]) {

@@ -14,7 +14,16 @@
 // flags, writes it: to a temporary file then renamed, so concurrent runs never see half
 // a cache. A read-only or missing cache directory just means running without one.
 "use strict"
-const { createHash } = require("node:crypto")
+// `fanout --version` alone needs none of the bundle: answered here, it costs what an empty
+// script does (build.mjs writes the package's version in; $PARALLEL's options could make
+// the same command line an error, so then the bundle decides).
+const version = "0.0.0-source"
+const bundleHash = ""
+const words = process.argv.slice(2)
+if (words.length === 1 && (words[0] === "--version" || words[0] === "-V") && !process.env.PARALLEL) {
+  process.stdout.write(`${version}\n`)
+  return
+}
 const fs = require("node:fs")
 const { createRequire } = require("node:module")
 const os = require("node:os")
@@ -29,7 +38,10 @@ const cacheFile = () => {
   const dir = xdg !== undefined && path.isAbsolute(xdg)
     ? path.join(xdg, "fanout")
     : path.join(os.tmpdir(), `fanout-cache-${process.getuid?.() ?? "user"}`)
-  const hash = createHash("sha256").update(source).digest("hex").slice(0, 16)
+  // build.mjs writes the bundle's hash in: hashing it here, and loading crypto to do so, cost 5 ms a start
+  const hash = bundleHash !== ""
+    ? bundleHash
+    : require("node:crypto").createHash("sha256").update(source).digest("hex").slice(0, 16)
   return path.join(dir, `cli-${hash}-v8-${process.versions.v8}.cache`)
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import { split } from "../src/internal/argv.js"
 import { settingsOf } from "../src/internal/config.js"
-import { optionTable } from "../src/internal/options.js"
+import { optionTable, unsupportedOptions } from "../src/internal/options.js"
 
 const settings = (...argv: Array<string>) => settingsOf(split([...argv, "echo"]).values)
 
@@ -41,5 +41,21 @@ describe("the option table", () => {
   it("keeps the last value of a single option, every value of a repeatable one", () => {
     expect(settings("-j", "abc", "-j", "3").jobs).toBe(3)
     expect(settings("-a", "x", "-a", "y").argFiles).toEqual(["x", "y"])
+  })
+})
+
+describe("options fanout does not take", () => {
+  it("are none of the options it takes", () => {
+    const taken = new Set(optionTable.flatMap((option) => [option.name, ...option.long, ...option.short]))
+    for (const refused of unsupportedOptions) {
+      for (const name of [...refused.long, ...(refused.short ?? [])]) expect(taken.has(name), name).toBe(false)
+    }
+  })
+
+  it("are rejected by name, with what to do instead", () => {
+    expect(() => split(["--pipe", "wc"])).toThrow("--pipe: not supported by fanout; split the input first")
+    expect(() => split(["--res", "x", "echo"])).toThrow("--res: not supported by fanout; redirect in the command")
+    expect(() => split(["-kS", "host", "echo"])).toThrow("-S: not supported by fanout; jobs run on this machine only")
+    expect(() => split(["--semap", "echo"])).toThrow("--semap: not supported by fanout; use flock(1)")
   })
 })

@@ -7,7 +7,7 @@
  * @internal
  */
 import { UsageError } from "./exit.js"
-import { type OptionSpec, optionTable } from "./options.js"
+import { type OptionSpec, optionTable, type Unsupported, unsupportedOptions } from "./options.js"
 
 export { UsageError }
 
@@ -19,9 +19,21 @@ for (const option of optionTable) {
   for (const l of option.long) byLong.set(l, option)
 }
 
+const unsupportedLong = new Map<string, Unsupported>()
+const unsupportedShort = new Map<string, Unsupported>()
+for (const option of unsupportedOptions) {
+  for (const l of option.long) unsupportedLong.set(l, option)
+  for (const s of option.short ?? []) unsupportedShort.set(s, option)
+}
+
+const notSupported = (word: string, option: Unsupported) =>
+  new UsageError({ message: `${word}: not supported by fanout; ${option.instead}` })
+
 const resolveLong = (word: string, name: string): OptionSpec => {
   const exact = byLong.get(name)
   if (exact !== undefined) return exact
+  const refused = unsupportedLong.get(name)
+  if (refused !== undefined) throw notSupported(word, refused)
   // Getopt::Long's auto_abbrev: a unique prefix of a long name names that option.
   const candidates = new Set<OptionSpec>()
   for (const [long, option] of byLong) {
@@ -32,6 +44,8 @@ const resolveLong = (word: string, name: string): OptionSpec => {
     const names = [...candidates].map((o) => `--${o.name}`).join(", ")
     throw new UsageError({ message: `${word}: ambiguous option, could be ${names}` })
   }
+  const refusedPrefix = new Set([...unsupportedLong].filter(([long]) => long.startsWith(name)).map(([, o]) => o))
+  if (refusedPrefix.size === 1) throw notSupported(word, [...refusedPrefix][0])
   throw new UsageError({ message: `${word}: unknown option (see fanout --help)` })
 }
 
@@ -101,6 +115,8 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
     for (let c = 1; c < word.length; c++) {
       const letter = word[c]
       const option = byShort.get(letter)
+      const refused = unsupportedShort.get(letter)
+      if (option === undefined && refused !== undefined) throw notSupported(`-${letter}`, refused)
       if (option === undefined) {
         throw new UsageError({
           message: `${c === 1 ? word : `-${letter}`}: unknown option${

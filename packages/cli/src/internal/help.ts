@@ -20,8 +20,7 @@ const groups: ReadonlyArray<Exclude<Group, "other">> = [
 const replacements = [
   "{}   the input          {.}  without extension    {/}  without directory",
   "{//} its directory      {/.} basename, no ext     {#}  job number   {%} slot",
-  "{2}  input source (or column) 2, also {2.} {2/} ...; {-1} the last one",
-  "--plus: {+.} {..} {##} {0#} {:-x} {%x} ...   --header: {name}   -I: yours"
+  "{2}  input source (or column) 2, also {2.} {2/} ...; {-1} the last one"
 ]
 
 const examples = [
@@ -72,7 +71,7 @@ export const help = (stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv = pro
     "",
     "fanout -h, --help | -V, --version | --completions bash|fish|zsh",
     "Every option, and how fanout differs from GNU parallel, in the README:",
-    "https://github.com/fanout/fanout/tree/main/packages/cli#readme"
+    "https://github.com/fanout/fanout#readme"
   )
   return `${lines.join("\n")}\n`
 }

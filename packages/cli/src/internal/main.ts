@@ -14,6 +14,7 @@ import { UsageError } from "./exit.js"
 import { hangup } from "./hangup.js"
 import { help } from "./help.js"
 import { InputError, open } from "./inputs.js"
+import { arrange } from "./jobOrder.js"
 import { defaultMaxChars } from "./jobs.js"
 import { lostFunctionWarning } from "./jobShell.js"
 import { jobSpecOf } from "./jobSpec.js"
@@ -73,7 +74,7 @@ export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number,
     yield* warnBeforeRunning(config, io)
     const inputs = yield* openInputs(config, io)
     const spec = yield* Effect.tryPromise({
-      try: () => jobSpecOf(config, inputs),
+      try: () => jobSpecOf(config, { ...inputs, records: arrange(config, inputs.records) }),
       catch: (error) =>
         error instanceof InputError || error instanceof UsageError
           ? error

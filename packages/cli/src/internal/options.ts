@@ -21,6 +21,22 @@ import * as Values from "./values.js"
 export interface Settings {
   /** Job slots; `Infinity` for `-j 0`. */
   readonly jobs: number
+  /** `-j FILE`: the slots are read from it again as jobs end. */
+  readonly jobsFile: string | undefined
+  /** `--memfree`: bytes of memory that must be available to start a job. */
+  readonly memFree: number | undefined
+  /** `--load`: start a job only while fewer processes than this run. */
+  readonly load: number | undefined
+  /** `--nice`: niceness added for the jobs. */
+  readonly nice: number | undefined
+  /** `--tmpdir`: spill files here, and `$TMPDIR` for the jobs. */
+  readonly tmpdir: string | undefined
+  /** `--shuf`: the jobs in a random order (all inputs are read first). */
+  readonly shuf: boolean
+  /** `-r`: inputs that are empty or blank start no job. */
+  readonly noRunIfEmpty: boolean
+  /** `-t`, `--verbose`: each command line on stderr as its job starts. */
+  readonly verbose: boolean
   readonly keepOrder: boolean
   readonly output: Output.OutputMode
   readonly tag: boolean
@@ -84,6 +100,14 @@ export interface Settings {
 /** @internal */
 export const defaults = (): Settings => ({
   jobs: os.availableParallelism(),
+  jobsFile: undefined,
+  memFree: undefined,
+  load: undefined,
+  nice: undefined,
+  tmpdir: undefined,
+  shuf: false,
+  noRunIfEmpty: false,
+  verbose: false,
   keepOrder: false,
   output: "group",
   tag: false,
@@ -261,6 +285,12 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "link",
     true
   ),
+  flag(
+    { name: "no-run-if-empty", short: ["r"], group: "input", help: "run no job for an empty or blank input" },
+    "noRunIfEmpty",
+    true
+  ),
+  flag({ name: "shuf", group: "input", help: "run the jobs in a random order (reads all inputs first)" }, "shuf", true),
   valued(
     {
       name: "header",
@@ -345,7 +375,11 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "contextReplace",
     true
   ),
-  flag({ name: "m", group: "command", help: "as many inputs a job as fit, joined in place of {}" }, "multiple", true),
+  flag(
+    { name: "m", group: "command", brief: true, help: "as many inputs a job as fit, joined in place of {}" },
+    "multiple",
+    true
+  ),
   flag({ name: "xargs", group: "command", brief: true, help: "as -m, not spread over the slots" }, "xargs", true),
   valued(
     {
@@ -439,22 +473,54 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     (text) => text
   ),
   flag({ name: "json", group: "output", help: "a JSON object per job instead of its output" }, "json", true),
-  valued(
-    {
-      name: "jobs",
-      short: ["j", "P"],
-      long: ["max-procs"],
-      value: "N",
-      group: "scheduling",
-      help: "N jobs at once; N% of the CPUs, +N, -N; 0: no limit"
-    },
-    "jobs",
-    (text) => Values.parseJobs(text)
-  ),
+  row({
+    name: "jobs",
+    short: ["j", "P"],
+    long: ["max-procs"],
+    value: "N",
+    group: "scheduling",
+    help: "N jobs at once: N% of CPUs, +N, -N, 0 (no limit), FILE"
+  }, (settings, text) => {
+    const { file, jobs } = Values.parseJobsOrFile(text)
+    settings.jobs = jobs
+    settings.jobsFile = file
+  }),
   valued(
     { name: "delay", value: "DURATION", group: "scheduling", help: "wait DURATION between job starts (30, 1.5s, 2m)" },
     "delay",
     Values.parseDuration("--delay")
+  ),
+  valued(
+    {
+      name: "load",
+      brief: true,
+      value: "MAX",
+      group: "scheduling",
+      help: "start jobs only while fewer than MAX processes run"
+    },
+    "load",
+    Values.parseLoad
+  ),
+  valued(
+    {
+      name: "memfree",
+      brief: true,
+      value: "SIZE",
+      group: "scheduling",
+      help: "start jobs only while SIZE memory is free (2G)"
+    },
+    "memFree",
+    Values.parseSize("--memfree")
+  ),
+  valued(
+    { name: "nice", brief: true, value: "N", group: "scheduling", help: "run the jobs at niceness N" },
+    "nice",
+    Values.parseNice
+  ),
+  valued(
+    { name: "tmpdir", brief: true, value: "DIR", group: "output", help: "spill output to DIR; $TMPDIR of the jobs" },
+    "tmpdir",
+    Values.checkTmpdir
   ),
   valued(
     { name: "timeout", value: "DURATION", group: "failure", help: "kill a job after DURATION, or N% of the median" },
@@ -505,6 +571,11 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "resume",
     "succeeded"
   ),
+  flag(
+    { name: "verbose", short: ["t"], group: "logging", help: "print each command line on stderr as it starts" },
+    "verbose",
+    true
+  ),
   flag({ name: "progress", group: "logging", help: "show progress on stderr" }, "progress", true),
   flag({ name: "bar", group: "logging", help: "show a progress bar on stderr" }, "bar", true),
   flag({ name: "eta", group: "logging", help: "show the estimated time left on stderr" }, "eta", true),
@@ -520,4 +591,67 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   noEffect("will-cite", ["willcite"]),
   noEffect("no-notice", ["nn", "nonotice"]),
   noEffect("gnu")
+]
+
+/** @internal */
+export interface Unsupported {
+  /** Long names (the first is the one the message gives) and one-letter names. */
+  readonly long: ReadonlyArray<string>
+  readonly short?: ReadonlyArray<string>
+  /** What to do instead, as the end of the sentence "not supported: …". */
+  readonly instead: string
+}
+
+/**
+ * GNU parallel options fanout does not take, so that a script using one is
+ * told by name what to do instead, rather than "unknown option".
+ *
+ * @internal
+ */
+export const unsupportedOptions: ReadonlyArray<Unsupported> = [
+  {
+    long: ["pipe", "spreadstdin", "pipepart", "block", "block-size", "recstart", "recend", "regexp", "cat", "fifo"],
+    short: ["b"],
+    instead: "split the input first (split -l N, or csplit) and give the pieces with ::::"
+  },
+  { long: ["roundrobin", "round-robin", "group-by", "tee", "remove-rec-sep", "rrs"], instead: "there is no --pipe" },
+  {
+    long: ["results", "res", "output-as-files", "outputasfiles", "files", "files0"],
+    instead: "redirect in the command: fanout 'cmd {} > out/{#}.txt' ::: ..."
+  },
+  {
+    long: [
+      ...["sshlogin", "sshloginfile", "slf", "transfer", "transferfile", "tf", "return", "cleanup", "trc", "basefile"],
+      ...["bf", "onall", "nonall", "controlmaster", "workdir", "wd", "ssh", "ssh-delay", "filter-hosts"]
+    ],
+    short: ["S", "M"],
+    instead: "jobs run on this machine only (run fanout on each host over ssh)"
+  },
+  {
+    long: ["semaphore", "sem", "fg", "bg", "id", "semaphoretimeout", "st"],
+    instead: "use flock(1) around the command"
+  },
+  { long: ["tty", "open-tty"], short: ["T", "o"], instead: "jobs run without a terminal" },
+  { long: ["interactive"], short: ["p"], instead: "review the jobs with --dry-run first" },
+  { long: ["color", "colour", "color-failed", "cf"], instead: "use --tag (fanout prints no colours)" },
+  { long: ["rpl"], instead: "fanout has no user-defined replacement strings" },
+  { long: ["memsuspend", "noswap"], instead: "use --memfree SIZE" },
+  { long: ["limit"], instead: "use --load MAX or --memfree SIZE" },
+  { long: ["retry-failed"], instead: "use --joblog FILE --resume-failed with the same command" },
+  { long: ["profile"], short: ["J"], instead: "put default options in $PARALLEL" },
+  { long: ["eof"], short: ["E", "e"], instead: "end the input where it should end (head, sed)" },
+  { long: ["skip-first-line"], instead: "drop it first: tail -n +2 FILE | fanout ..." },
+  { long: ["shebang", "hashbang", "shebang-wrap"], instead: "call fanout from the script" },
+  { long: ["sqlmaster", "sqlworker", "sqlandworker"], instead: "fanout has no SQL queue" },
+  { long: ["compress", "compress-program", "decompress-program"], instead: "spilled output is kept as it is" },
+
+  { long: ["number-of-cpus", "number-of-cores", "number-of-threads", "number-of-sockets"], instead: "use nproc" },
+  { long: ["max-line-length-allowed"], instead: "use getconf ARG_MAX" },
+  { long: ["citation", "bibtex"], instead: "fanout asks for no citation" },
+  { long: ["minversion"], instead: "compare with fanout --version" },
+  {
+    long: ["use-cpus-instead-of-cores", "use-cores-instead-of-threads", "use-sockets-instead-of-threads"],
+    instead: "use -j N%"
+  },
+  { short: ["v"], long: [], instead: "use -t/--verbose (command lines on stderr)" }
 ]

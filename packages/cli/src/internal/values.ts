@@ -32,7 +32,82 @@ export const parseJobs = (value: string, cpus = os.availableParallelism()): numb
   if (sign === "-" && percent !== "") throw bad("-j", "a number, N%, +N or -N", value)
   // GNU parallel: "Cannot run any jobs."
   if (jobs < 1) throw bad("-j", `at least one job slot (${cpus} CPUs ${sign}${digits}${percent} leaves none)`, value)
-  return Math.floor(jobs)
+  // GNU parallel rounds up: 75% of 2 CPUs is 2 slots
+  return Math.ceil(jobs)
+}
+
+/** `-j FILE`: GNU parallel reads the slots from a file that exists when the value is no number. @internal */
+export const parseJobsOrFile = (value: string): { readonly jobs: number; readonly file: string | undefined } => {
+  try {
+    return { jobs: parseJobs(value), file: undefined }
+  } catch (error) {
+    let text: string
+    try {
+      if (!fs.statSync(value).isFile()) throw error
+      text = fs.readFileSync(value, "utf8")
+    } catch {
+      throw error
+    }
+    try {
+      return { jobs: parseJobs(text.trim()), file: value }
+    } catch {
+      throw bad("-j", `a number, N%, +N or -N in the file ${value}`, text.trim())
+    }
+  }
+}
+
+const sizeUnits: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+  t: 1e12,
+  p: 1e15,
+  K: 2 ** 10,
+  M: 2 ** 20,
+  G: 2 ** 30,
+  T: 2 ** 40,
+  P: 2 ** 50
+}
+
+/** Bytes, with GNU parallel's unit prefixes: `K M G T P` are powers of 1024, `k m g t p` of 1000. @internal */
+export const parseSize = (option: string) => (value: string): number => {
+  const match = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([kmgtpKMGTP]?)$/.exec(value.trim())
+  if (match === null) throw bad(option, "a size like 500M or 2G", value)
+  return Number(match[1]) * sizeUnits[match[2]]
+}
+
+/** `--load`: the syntax of -j (`4`, `100%`, `+1`), and 0 is 0.01 as in GNU parallel. @internal */
+export const parseLoad = (value: string): number => {
+  if (/^0+(\.0*)?$/.test(value.trim())) return 0.01
+  try {
+    return parseJobs(value)
+  } catch {
+    throw bad("--load", "a number of running processes, N%, +N or -N", value)
+  }
+}
+
+/** `--nice`: added to fanout's niceness, as `nice -n` does; at most 19. @internal */
+export const parseNice = (value: string): number => {
+  if (!/^-?[0-9]+$/.test(value.trim())) throw bad("--nice", "a whole number (19 is the nicest)", value)
+  return Number(value)
+}
+
+/** `--tmpdir`: a directory fanout can write its spill files to. @internal */
+export const checkTmpdir = (dir: string): string => {
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw bad("--tmpdir", "a directory", dir)
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK)
+  } catch (error) {
+    if (error instanceof UsageError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    throw bad(
+      "--tmpdir",
+      code === "ENOENT" ? "a directory (no such directory)" : "a directory fanout can write to",
+      dir
+    )
+  }
+  return dir
 }
 
 const unitSeconds: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }
