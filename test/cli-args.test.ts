@@ -112,6 +112,21 @@ describe("replacement strings", () => {
   dry("-I @@", ["-I", "@@", "echo", "@@", "{}", "{1}", "@@.", ":::", "a.b"])
   dry("-I {1}", ["-I", "{1}", "echo", "{1}", "{}", ":::", "a"])
   dry("-I keeps the other strings", ["-I", "@@", "echo", "{.}", "{/}", "{#}", ":::", "d/a.b"])
+  dry("--er spells {.}", ["--er", "@", "echo", "@", "{.}", ":::", "a.b"])
+  dry("--bnr, --dnr, --bner", ["--bnr", "B", "--dnr", "D", "--bner", "E", "echo", "B", "D", "E", ":::", "d/a.b"])
+  dry("--seqreplace and --slotreplace", [
+    "-j1",
+    "--seqreplace",
+    "S",
+    "--slotreplace",
+    "T",
+    "echo",
+    "S",
+    "T",
+    ":::",
+    "a"
+  ])
+  dry("-I and --er together", ["-I", "@", "--er", "@@", "echo", "@", "@@", ":::", "a.b"])
   dry("-i alone keeps {}", ["-i", "echo", "{}", ":::", "a"])
   dry("-i@@", ["-i@@", "echo", "@@", ":::", "a"])
   dry("--replace alone keeps {}", ["--replace", "echo", "{}", ":::", "a"])

@@ -5,7 +5,7 @@ import { rulesOf } from "../src/internal/replacements.js"
 import { type Job, parse, render, type TemplateOptions } from "../src/internal/template.js"
 
 const options = (context = false): TemplateOptions => ({
-  rules: rulesOf({ plus: true, replace: undefined }),
+  rules: rulesOf({ plus: true, spellings: [] }),
   context,
   quoteAll: false,
   trim: "n"

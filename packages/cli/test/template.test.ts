@@ -3,7 +3,7 @@ import { rulesOf, ungreedy } from "../src/internal/replacements.js"
 import { LineLength, parse, quote, render, type TemplateOptions } from "../src/internal/template.js"
 
 const options = (extra: Partial<TemplateOptions> & { plus?: boolean; replace?: string } = {}): TemplateOptions => ({
-  rules: rulesOf({ plus: extra.plus ?? false, replace: extra.replace }),
+  rules: rulesOf({ plus: extra.plus ?? false, spellings: extra.replace === undefined ? [] : [["{}", extra.replace]] }),
   context: extra.context ?? false,
   quoteAll: extra.quoteAll ?? false,
   trim: extra.trim ?? "n"

@@ -78,7 +78,7 @@ export const toConfig = (settings: Settings, rest: SplitArgv["rest"], env: NodeJ
   const context = settings.contextReplace || settings.maxReplaceArgs !== undefined ||
     (settings.linesInContext && !settings.multiple && !settings.xargs)
   const templateOptions: TemplateOptions = {
-    rules: rulesOf({ plus: settings.plus, replace: settings.replace }),
+    rules: rulesOf({ plus: settings.plus, spellings: settings.spellings }),
     context,
     quoteAll: settings.quote,
     trim: settings.trim ?? (settings.colsep === undefined ? "n" : "lr")

@@ -86,8 +86,8 @@ export interface Settings {
   readonly xargs: boolean
   /** `-s`: the longest command line, in characters. */
   readonly maxChars: number | undefined
-  /** `-I`, `--replace`, `-i`: the spelling of `{}`. */
-  readonly replace: string | undefined
+  /** `-I` (`{}`), `--er` (`{.}`), `--bnr`, `--dnr`, `--bner`, `--seqreplace`, `--slotreplace`: other spellings. */
+  readonly spellings: ReadonlyArray<readonly [string, string]>
   /** `--plus`: GNU parallel's further replacement strings. */
   readonly plus: boolean
   /** `-q`: the command's words are quoted, so they reach the command as they were given. */
@@ -141,7 +141,7 @@ export const defaults = (): Settings => ({
   multiple: false,
   xargs: false,
   maxChars: undefined,
-  replace: undefined,
+  spellings: [],
   plus: false,
   quote: false,
   help: false,
@@ -394,18 +394,32 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "maxChars",
     Values.parseMultiplied("-s", 1)
   ),
-  valued(
+  row(
     { name: "I", value: "STR", group: "command", help: "STR stands for the input, instead of {}" },
-    "replace",
-    nonEmpty("-I", "a replacement string")
+    (settings, text) => {
+      settings.spellings = [...settings.spellings, ["{}", nonEmpty("-I", "a replacement string")(text)]]
+    }
   ),
   // `--replace[=STR]`, `-i[STR]`: xargs' old spelling of -I; without STR, {} stays {}.
   row({ name: "replace", short: ["i"], value: "STR", optional: (next) => !next.startsWith("-"), group: "command" }, (
     settings,
     text
   ) => {
-    if (text !== "") settings.replace = text
+    if (text !== "") settings.spellings = [...settings.spellings, ["{}", text]]
   }),
+  // GNU parallel's other spellings, in the order it applies them.
+  ...([
+    ["extensionreplace", ["er"], "{.}"],
+    ["basenamereplace", ["bnr"], "{/}"],
+    ["dirnamereplace", ["dnr"], "{//}"],
+    ["seqreplace", [], "{#}"],
+    ["slotreplace", [], "{%}"],
+    ["basenameextensionreplace", ["bner"], "{/.}"]
+  ] as const).map(([name, long, string]) =>
+    row({ name, long, value: "STR", group: "command" }, (settings, text) => {
+      settings.spellings = [...settings.spellings, [string, nonEmpty(`--${name}`, "a replacement string")(text)]]
+    })
+  ),
   flag(
     { name: "plus", group: "command", help: "more replacement strings: {+.} {..} {##} {0#} {:-x}" },
     "plus",

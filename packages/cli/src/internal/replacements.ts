@@ -222,16 +222,21 @@ export const plusRules: ReadonlyArray<Rule> = [
 /** How the rules are chosen: `--plus`, and `-I`/`--replace` renaming `{}`. @internal */
 export interface RuleOptions {
   readonly plus: boolean
-  /** `-I STR`: `{}` is spelled STR (and has no positional `{N}` form unless STR starts with `{`). */
-  readonly replace: string | undefined
+  /**
+   * Strings spelled another way, in the order given: `-I STR` spells `{}` STR (with no positional
+   * `{N}` form unless STR starts with `{`), `--er STR` spells `{.}`, and so on.
+   */
+  readonly spellings: ReadonlyArray<readonly [string, string]>
 }
 
 /** @internal */
 export const rulesOf = (options: RuleOptions): ReadonlyArray<Rule> => {
-  const rules = options.plus ? [...plusRules, ...defaultRules] : [...defaultRules]
-  if (options.replace === undefined || options.replace === "{}") return rules
-  const braces = rules.findIndex((rule) => rule.shorthand === "{}")
-  // Another rule spelled the same way is replaced, as a Perl hash entry is.
-  const renamed = { ...rules[braces], shorthand: options.replace }
-  return [renamed, ...rules.filter((rule, i) => i !== braces && rule.shorthand !== options.replace)]
+  let rules = options.plus ? [...plusRules, ...defaultRules] : [...defaultRules]
+  for (const [from, to] of options.spellings) {
+    const rule = rules.find((each) => each.shorthand === from)
+    if (rule === undefined || from === to) continue
+    // Another rule spelled the same way is replaced, as a Perl hash entry is.
+    rules = [{ ...rule, shorthand: to }, ...rules.filter((each) => each !== rule && each.shorthand !== to)]
+  }
+  return rules
 }
