@@ -27,8 +27,11 @@ export interface Grouping {
   readonly slots: number
 }
 
-/** `-j 0` as GNU parallel measures it here (it is bounded by the files it may open). */
-const unlimitedSlots = 252
+/**
+ * `-j 0`: the slots fanout runs (runBatch's 256). GNU parallel's number is the files it may
+ * open (4995 here), so `-j0 -X` spreads its last inputs differently.
+ */
+const unlimitedSlots = 256
 
 /** Records, read a batch at a time, that can be looked ahead at and taken back. */
 class Records {
@@ -60,6 +63,13 @@ class Records {
 
   unget(records: ReadonlyArray<ReadonlyArray<string>>): void {
     this.read -= records.length
+    // Taken back where they were taken from, as they mostly are: no copy of the batch for each job.
+    if (
+      this.next >= records.length && records.every((record, i) => this.held[this.next - records.length + i] === record)
+    ) {
+      this.next -= records.length
+      return
+    }
     this.held = [...records, ...this.held.slice(this.next)]
     this.next = 0
   }
