@@ -25,7 +25,7 @@ const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
   [["--foo", "echo"], "fanout: --foo: unknown option (see fanout --help)"],
   [["-x", "echo"], "fanout: -x: unknown option (see fanout --help)"],
   [["-kx", "echo"], "fanout: -x: unknown option (in '-kx') (see fanout --help)"],
-  [["--re", "echo"], "fanout: --re: ambiguous option, could be --retries, --resume, --resume-failed"],
+  [["--re", "echo"], "fanout: --re: ambiguous option, could be --replace, --retries, --resume, --resume-failed"],
   [["echo", "-j"].slice(1), "fanout: -j: expected a value after it"],
   [["--keep-order=1", "echo"], "fanout: --keep-order: takes no value, got '1'"],
   [["--timeout", "abc", "echo"], "fanout: --timeout: expected a duration like 30, 1.5s, 2m or 1h30m, got 'abc'"],
