@@ -71,13 +71,23 @@ describe("first-run details", () => {
 })
 
 describe("a job that cannot start says why", () => {
-  it("a command line longer than the system allows stops the batch before it runs, naming the input", async () => {
+  it("a command line longer than GNU parallel's limit stops the batch before it runs, naming the input", async () => {
     const long = "a".repeat(3_000_000)
     const result = await fanout(["-k", "echo"], { input: `ok\n${long}\nlater\n` })
     expect(result.status).toBe(255)
     expect(result.stdout).toBe("ok\n")
     expect(result.stderr).toBe(
-      `fanout: command line too long (3000005 > 131071 bytes) at job 2, input '${"a".repeat(40)}...'\n`
+      `fanout: command line too long (3000005 >= 63664 characters, see -s) at input 2: ${"a".repeat(50)}...\n`
+    )
+  })
+
+  it("a command line within it, but longer in bytes than the system allows, stops the batch too", async () => {
+    const long = "€".repeat(50_000)
+    const result = await fanout(["-k", "echo"], { input: `ok\n${long}\nlater\n` })
+    expect(result.status).toBe(255)
+    expect(result.stdout).toBe("ok\n")
+    expect(result.stderr).toBe(
+      `fanout: command line too long (150007 > 131071 bytes) at job 2, input '${"€".repeat(40)}...'\n`
     )
   })
 })

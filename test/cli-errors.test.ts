@@ -27,7 +27,7 @@ const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
   [["-kx", "echo"], "fanout: -x: unknown option (in '-kx') (see fanout --help)"],
   [
     ["--re", "echo"],
-    "fanout: --re: ambiguous option, could be --recstart, --recend, --regexp, --remove-rec-sep, --results, --retries, --resume, --resume-failed"
+    "fanout: --re: ambiguous option, could be --recstart, --recend, --regexp, --remove-rec-sep, --replace, --results, --retries, --resume, --resume-failed"
   ],
   [["echo", "-j"].slice(1), "fanout: -j: expected a value after it"],
   [["--keep-order=1", "echo"], "fanout: --keep-order: takes no value, got '1'"],

@@ -48,7 +48,7 @@ describe("argv split", () => {
     expect(() => split(["-x"])).toThrow("-x: unknown option")
     expect(() => split(["-kx"])).toThrow("-x: unknown option (in '-kx')")
     expect(() => split(["--re"])).toThrow(
-      "--re: ambiguous option, could be --recstart, --recend, --regexp, --remove-rec-sep, --results, --retries, --resume, --resume-failed"
+      "--re: ambiguous option, could be --recstart, --recend, --regexp, --remove-rec-sep, --replace, --results, --retries, --resume, --resume-failed"
     )
     expect(() => split(["-j"])).toThrow("-j: expected a value after it")
     expect(() => split(["--keep-order=yes"])).toThrow("--keep-order: takes no value, got 'yes'")

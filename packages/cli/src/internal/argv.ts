@@ -14,7 +14,7 @@ export { UsageError }
 const byShort = new Map<string, OptionSpec>()
 const byLong = new Map<string, OptionSpec>()
 for (const option of optionTable) {
-  for (const s of option.short) byShort.set(s, option)
+  for (const s of [...option.short, ...(option.name.length === 1 ? [option.name] : [])]) byShort.set(s, option)
   byLong.set(option.name, option)
   for (const l of option.long) byLong.set(l, option)
 }
@@ -82,6 +82,11 @@ export const split = (argv: ReadonlyArray<string>): SplitArgv => {
   let i = 0
   const takeValue = (word: string, option: OptionSpec, inline: string | undefined): string => {
     if (inline !== undefined) return inline
+    if (option.optional !== undefined) {
+      if (i + 1 >= argv.length || !option.optional(argv[i + 1])) return ""
+      i += 1
+      return argv[i]
+    }
     if (i + 1 >= argv.length) {
       throw new UsageError({ message: `${word}: expected a value after it` })
     }

@@ -48,7 +48,10 @@ const builtIns = [
 const accepted = new Set(
   optionTable.flatMap((
     option
-  ) => [...option.short.map((s) => `-${s}`), ...[option.name, ...option.long].map((l) => `--${l}`)])
+  ) => [
+    ...[...option.short, ...(option.name.length === 1 ? [option.name] : [])].map((s) => `-${s}`),
+    ...[option.name, ...option.long].map((l) => `--${l}`)
+  ])
 )
 
 /** bash's list of words to offer: each option fanout accepts, once. */

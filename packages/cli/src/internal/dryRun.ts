@@ -14,8 +14,8 @@ import * as Runtime from "effect/Runtime"
 import type { Config } from "./config.js"
 import * as Status from "./exit.js"
 import { InputError } from "./inputs.js"
-import { type Tag, tagOf } from "./jobSpec.js"
-import { render } from "./template.js"
+import type { JobSpec } from "./jobSpec.js"
+import type { Job } from "./template.js"
 
 /**
  * GNU parallel's `{%}` under `--dry-run`: its dry jobs end at once, so only
@@ -26,11 +26,11 @@ const drySlot = (jobs: number, seq: number): number => jobs === Infinity ? seq :
 
 type Write = (text: string) => Promise<Exit.Exit<void, Output.OutputClosedError>>
 
-/** The printed line of job `seq`. */
-const lineOf = (config: Config, tag: Tag | undefined, args: ReadonlyArray<string>, seq: number): string => {
-  const slot = drySlot(config.jobs, seq)
-  const command = render(config.template, args, seq, slot)
-  return tag === undefined ? `${command}\n` : `${tag(args, seq)(slot)}\t${command}\n`
+/** The printed line of a job. */
+const lineOf = (config: Config, spec: JobSpec, job: Job): string => {
+  const slotted = { ...job, slot: drySlot(config.jobs, job.seq) }
+  const command = spec.command(slotted)
+  return spec.tag === undefined ? `${command}\n` : `${spec.tag(slotted)}\t${command}\n`
 }
 
 /**
@@ -40,11 +40,10 @@ const lineOf = (config: Config, tag: Tag | undefined, args: ReadonlyArray<string
  */
 const writeLines = async (
   config: Config,
-  jobs: AsyncIterable<ReadonlyArray<string>>,
+  spec: JobSpec,
   skip: ((seq: number) => boolean) | undefined,
   write: Write
 ): Promise<Exit.Exit<void, Output.OutputClosedError>> => {
-  const tag = tagOf(config)
   let buffer = ""
   let failed: Exit.Exit<void, Output.OutputClosedError> | undefined
   let pending: Promise<void> | undefined
@@ -56,13 +55,11 @@ const writeLines = async (
     pending = previous.then(() => write(text)).then((exit) => void (Exit.isFailure(exit) && (failed ??= exit)))
   }
   let scheduled: NodeJS.Immediate | undefined
-  let seq = 0
   try {
-    for await (const args of jobs) {
+    for await (const job of spec.jobs) {
       if (failed !== undefined) break
-      seq += 1
-      if (skip?.(seq) === true) continue
-      buffer += lineOf(config, tag, args, seq)
+      if (skip?.(job.seq) === true) continue
+      buffer += lineOf(config, spec, job)
       if (buffer.length >= 1 << 16) {
         flush()
         await pending
@@ -75,9 +72,10 @@ const writeLines = async (
     }
   } finally {
     if (scheduled !== undefined) clearImmediate(scheduled)
+    // The jobs before a bad input (a line too long) are printed before the error, as GNU parallel does.
+    flush()
+    await pending
   }
-  flush()
-  await pending
   return failed ?? Exit.void
 }
 
@@ -89,7 +87,7 @@ const writeLines = async (
  */
 export const dryRun = (
   config: Config,
-  jobs: AsyncIterable<ReadonlyArray<string>>,
+  spec: JobSpec,
   stdout: NodeJS.WritableStream
 ): Effect.Effect<number, InputError | Joblog.JoblogError> =>
   Effect.scoped(Effect.gen(function*() {
@@ -102,7 +100,7 @@ export const dryRun = (
     const runPromiseExit = Runtime.runPromiseExit(yield* Effect.runtime<never>())
     const write: Write = (text) => runPromiseExit(job.stdout(Bytes.encode(text)))
     const exit = yield* Effect.tryPromise({
-      try: () => writeLines(config, jobs, finished === undefined ? undefined : (seq) => finished.has(seq), write),
+      try: () => writeLines(config, spec, finished === undefined ? undefined : (seq) => finished.has(seq), write),
       catch: (error) => error instanceof InputError ? error : new InputError({ message: String(error) })
     })
     yield* exit

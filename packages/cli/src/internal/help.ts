@@ -32,7 +32,9 @@ const examples = [
 
 /** `-j, --jobs N`: the first short name and the long name, with the value's name. */
 const flags = (option: OptionSpec): string => {
-  const names = [...option.short.slice(0, 1).map((s) => `-${s}`), `--${option.name}`].join(", ")
+  const names = option.name.length === 1
+    ? `-${option.name}`
+    : [...option.short.slice(0, 1).map((s) => `-${s}`), `--${option.name}`].join(", ")
   return option.value === undefined ? names : `${names} ${option.value}`
 }
 
@@ -51,7 +53,17 @@ const groupLines = (group: Group): Array<string> => {
     `  ${flags(option).padEnd(width)}${option.help}`
   )
   const brief = options.filter((option) => option.brief).map(flags)
-  if (brief.length > 0) lines.push(`  also: ${brief.join("  ")}`)
+  // the rarer options, as many to a line as fit in 80 columns
+  let also = ""
+  for (const name of brief) {
+    if (also === "") also = `  also: ${name}`
+    else if (also.length + 2 + name.length <= 80) also += `  ${name}`
+    else {
+      lines.push(also)
+      also = `        ${name}`
+    }
+  }
+  if (also !== "") lines.push(also)
   return lines
 }
 

@@ -27,7 +27,14 @@ export interface CommandLine {
   readonly groups: ReadonlyArray<ReadonlyArray<Source>>
 }
 
-const separators = new Set([":::", "::::", ":::+", "::::+"])
+/** `--arg-sep` and `--arg-file-sep`: what stands for `:::` and `::::`. @internal */
+export interface Separators {
+  readonly args: string
+  readonly files: string
+}
+
+/** @internal */
+export const defaultSeparators: Separators = { args: ":::", files: "::::" }
 
 /**
  * `rest` is everything after our options: the command words, then sources.
@@ -35,25 +42,31 @@ const separators = new Set([":::", "::::", ":::+", "::::+"])
  *
  * @internal
  */
-export const parseCommandLine = (rest: ReadonlyArray<string>, argFiles: ReadonlyArray<string>): CommandLine => {
+export const parseCommandLine = (
+  rest: ReadonlyArray<string>,
+  argFiles: ReadonlyArray<string>,
+  separator: Separators = defaultSeparators
+): CommandLine => {
+  const separators = new Set([separator.args, separator.files, `${separator.args}+`, `${separator.files}+`])
   let i = 0
   while (i < rest.length && !separators.has(rest[i])) i++
   const command = rest.slice(0, i)
   const groups: Array<Array<Source>> = argFiles.map((path) => [{ _tag: "File", path }])
   while (i < rest.length) {
-    const separator = rest[i]
+    const word = rest[i]
     let j = i + 1
     while (j < rest.length && !separators.has(rest[j])) j++
     const words = rest.slice(i + 1, j)
-    const linked = separator.endsWith("+")
+    const linked = word === `${separator.args}+` || word === `${separator.files}+`
+    const files = word === separator.files || word === `${separator.files}+`
     if (linked && groups.length === 0) {
-      throw new UsageError({ message: `${separator}: links to an input source before it, but there is none` })
+      throw new UsageError({ message: `${word}: links to an input source before it, but there is none` })
     }
-    const sources: Array<Source> = separator.startsWith("::::")
+    const sources: Array<Source> = files
       ? words.map((path) => ({ _tag: "File", path }))
       : [{ _tag: "Args", values: words }]
-    if (separator.startsWith("::::") && words.length === 0) {
-      throw new UsageError({ message: `${separator}: expected one or more file names after it` })
+    if (files && words.length === 0) {
+      throw new UsageError({ message: `${word}: expected one or more file names after it` })
     }
     for (const [k, source] of sources.entries()) {
       if (linked && k === 0) groups[groups.length - 1].push(source)
@@ -84,8 +97,12 @@ export const unescapeDelimiter = (text: string): string =>
 /** @internal */
 export interface ReadOptions {
   readonly delimiter: string
-  /** `--colsep`: each record split into columns, trimmed of white space at both ends. */
+  /** `--colsep`: each record split into columns (trimmed, if at all, when replaced). */
   readonly colsep: RegExp | undefined
+  /** `--header`: the first record of each source is taken as its column names, not as input. */
+  readonly header: boolean
+  /** `-L`, `-l`: a record ending in white space goes on in the next one. */
+  readonly continueLines: boolean
   /** `--link`: every source in one group, shorter ones recycled. */
   readonly link: boolean
   /** Told once, in one line, of something in the input that was changed (a NUL without `-0`). */
@@ -243,7 +260,7 @@ const collect = async (opened: Opened): Promise<Array<string>> => {
 }
 
 const splitColumns = (record: string, colsep: RegExp | undefined): Array<string> =>
-  colsep === undefined ? [record] : record.split(colsep).map((column) => column.trim())
+  colsep === undefined ? [record] : record.split(colsep)
 
 /** Linked sources, advanced together: the row ends with the shortest. */
 async function* zipShortest(sources: ReadonlyArray<Opened>): AsyncGenerator<Array<string>> {
@@ -263,6 +280,45 @@ async function* zipShortest(sources: ReadonlyArray<Opened>): AsyncGenerator<Arra
   }
 }
 
+/** A source's first record taken off (`--header`): the rest is read on from where it stopped. */
+const takeFirst = async (opened: Opened): Promise<readonly [string | undefined, Opened]> => {
+  const iterator = opened()[Symbol.asyncIterator]()
+  while (true) {
+    const next = await iterator.next()
+    if (next.done === true) return [undefined, opened]
+    if (next.value.length === 0) continue
+    const [first, ...rest] = next.value
+    return [first, async function*() {
+      if (rest.length > 0) yield rest
+      yield* { [Symbol.asyncIterator]: () => iterator }
+    }]
+  }
+}
+
+/** `-L`: a record ending in white space is continued by the next (GNU parallel's read_arg_from_fh). */
+const continued = (opened: Opened): Opened =>
+  async function*() {
+    let start: string | undefined
+    for await (const batch of opened()) {
+      const out: Array<string> = []
+      for (const record of batch) {
+        const line = start === undefined ? record : start + record
+        start = /[ \t\n\r\f\v]$/.test(line) ? line : undefined
+        if (start === undefined) out.push(line)
+      }
+      if (out.length > 0) yield out
+    }
+    if (start !== undefined) yield [start]
+  }
+
+/** @internal */
+export interface Inputs {
+  /** Each record: one input per source (its columns with `--colsep`), in batches as they are read. */
+  readonly records: AsyncIterable<ReadonlyArray<ReadonlyArray<string>>>
+  /** With `--header`: the first record of each source, in order (undefined for an empty one). */
+  readonly headers: ReadonlyArray<string | undefined>
+}
+
 /**
  * Opens every source up front (so a missing file fails before any job runs),
  * then yields each job's args. The first group is streamed, the others are
@@ -273,7 +329,7 @@ async function* zipShortest(sources: ReadonlyArray<Opened>): AsyncGenerator<Arra
 export const open = async (
   groups: ReadonlyArray<ReadonlyArray<Source>>,
   options: ReadOptions
-): Promise<AsyncIterable<ReadonlyArray<string>>> => {
+): Promise<Inputs> => {
   let warned = false
   const onNul = () => {
     if (warned) return
@@ -282,19 +338,35 @@ export const open = async (
   }
   const split = splitter(options.delimiter, onNul)
   const opened: Array<Array<Opened>> = []
+  const headers: Array<string | undefined> = []
   for (const group of groups) {
     const sources: Array<Opened> = []
-    for (const source of group) sources.push(await openSource(source, options, split))
+    for (const source of group) {
+      let records = await openSource(source, options, split)
+      if (options.header) {
+        const [header, rest] = await takeFirst(records)
+        headers.push(header)
+        records = rest
+      }
+      sources.push(options.continueLines ? continued(records) : records)
+    }
     opened.push(sources)
   }
-  const columns = (row: ReadonlyArray<string>) => row.flatMap((record) => splitColumns(record, options.colsep))
+  return { records: combine(opened, options), headers }
+}
 
+/** The records of the sources: cartesian product across groups, linked within one. */
+const combine = (
+  opened: ReadonlyArray<ReadonlyArray<Opened>>,
+  options: ReadOptions
+): AsyncIterable<ReadonlyArray<ReadonlyArray<string>>> => {
+  const columns = (row: ReadonlyArray<string>) => row.flatMap((record) => splitColumns(record, options.colsep))
   if (options.link) {
     return (async function*() {
       const all = await Promise.all(opened.flat().map(collect))
       if (all.some((values) => values.length === 0)) return
       const length = Math.max(...all.map((values) => values.length))
-      for (let i = 0; i < length; i++) yield columns(all.map((values) => values[i % values.length]))
+      for (let i = 0; i < length; i++) yield [columns(all.map((values) => values[i % values.length]))]
     })()
   }
 
@@ -307,24 +379,31 @@ export const open = async (
       if (rows.length === 0) return
       held.push(rows)
     }
-    const rows = first.length === 1
+    // A batch a chunk read: a generator's step for each record would cost more than the record.
+    const batches = first.length === 1
       ? (async function*() {
-        for await (const batch of first[0]()) for (const record of batch) yield [record]
+        for await (const batch of first[0]()) yield batch.map((record) => [record])
       })()
-      : zipShortest(first)
-    for await (const row of rows) {
+      : (async function*() {
+        for await (const row of zipShortest(first)) yield [row]
+      })()
+    for await (const rows of batches) {
       if (held.length === 0) {
-        yield columns(row)
+        yield options.colsep === undefined ? rows : rows.map(columns)
         continue
       }
-      // Odometer over the held groups, the last one fastest.
-      const index = held.map(() => 0)
-      while (true) {
-        yield columns([...row, ...held.flatMap((rows, k) => rows[index[k]])])
-        let k = held.length - 1
-        while (k >= 0 && ++index[k] === held[k].length) index[k--] = 0
-        if (k < 0) break
+      const out: Array<Array<string>> = []
+      for (const row of rows) {
+        // Odometer over the held groups, the last one fastest.
+        const index = held.map(() => 0)
+        while (true) {
+          out.push(columns([...row, ...held.flatMap((rows, k) => rows[index[k]])]))
+          let k = held.length - 1
+          while (k >= 0 && ++index[k] === held[k].length) index[k--] = 0
+          if (k < 0) break
+        }
       }
+      yield out
     }
   })()
 }

@@ -7,28 +7,30 @@
  */
 import type { Config } from "./config.js"
 
-type Jobs = AsyncIterable<ReadonlyArray<string>>
+/** Records in batches, as the inputs are read. */
+type Records = AsyncIterable<ReadonlyArray<ReadonlyArray<string>>>
 
 const blank = /^\s*$/
 
-async function* withoutBlank(jobs: Jobs): Jobs {
-  for await (const args of jobs) {
-    if (!args.some((arg) => blank.test(arg))) yield args
+async function* withoutBlank(records: Records): Records {
+  for await (const batch of records) {
+    const kept = batch.filter((args) => !args.some((arg) => blank.test(arg)))
+    if (kept.length > 0) yield kept
   }
 }
 
-async function* shuffled(jobs: Jobs): Jobs {
+async function* shuffled(records: Records): Records {
   const all: Array<ReadonlyArray<string>> = []
-  for await (const args of jobs) all.push(args)
+  for await (const batch of records) for (const args of batch) all.push(args)
   for (let i = all.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1))
     ;[all[i], all[j]] = [all[j], all[i]]
   }
-  yield* all
+  yield all
 }
 
-/** The jobs as `config` wants them run. @internal */
-export const arrange = (config: Config, jobs: Jobs): Jobs => {
-  const kept = config.noRunIfEmpty ? withoutBlank(jobs) : jobs
+/** The records as `config` wants them made into jobs (grouped after: `-n2 -r` takes two non-blank ones). @internal */
+export const arrange = (config: Config, records: Records): Records => {
+  const kept = config.noRunIfEmpty ? withoutBlank(records) : records
   return config.shuf ? shuffled(kept) : kept
 }

@@ -17,7 +17,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { bad } from "./exit.js"
-import type { Template } from "./template.js"
+import { literalText, type Template } from "./template.js"
 import { checkShell } from "./values.js"
 
 /** Bash's, not POSIX sh's: `[[`, `$'…'`, process substitution, brace expansion, `function`, `&>`, … */
@@ -56,8 +56,7 @@ export const exportedFunctions = (env: NodeJS.ProcessEnv): Set<string> => {
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /** The template's own text: what the user wrote, without the inputs. */
-const templateText = (template: Template): string =>
-  template.parts.map((part) => (part._tag === "Literal" ? part.text : " ")).join("")
+const templateText = (template: Template): string => literalText(template)
 
 /** Whether the command calls one of `functions` or is written in bash. @internal */
 export const needsBash = (text: string, functions: ReadonlySet<string>): boolean => {
@@ -164,9 +163,7 @@ const builtins = new Set([
 
 /** The first word of the command, when it is a plain name (no quoting, no replacement string). */
 const firstName = (template: Template): string | undefined => {
-  const first = template.parts[0]
-  if (first?._tag !== "Literal") return undefined
-  const word = /^\s*([A-Za-z_][\w.+-]*)(\s|$)/.exec(first.text)?.[1]
+  const word = /^\s*([A-Za-z_][\w.+-]*)(\s|$)/.exec(literalText(template, "\x01"))?.[1]
   return word === undefined || word.includes("=") ? undefined : word
 }
 

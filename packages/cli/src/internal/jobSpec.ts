@@ -1,27 +1,60 @@
 /**
- * What a job is beyond its command line, the same for a real run and a dry run:
- * its tag (`--tag`, `--tagstring`).
+ * What a job is beyond its inputs, the same for a real run and a dry run: its
+ * command line and its tag (`--tag`, `--tagstring`), from templates made once
+ * the inputs are open (`--header` names columns from their first lines).
  *
  * @internal
  */
 import type { Config } from "./config.js"
-import type { Template } from "./template.js"
-import { parse as parseTemplate, render } from "./template.js"
-
-const literally = (value: string) => value
+import { applyNames, columnNames } from "./header.js"
+import type { Inputs } from "./inputs.js"
+import { counted, group } from "./jobs.js"
+import { type Job, parse as parseTemplate, render, type Template } from "./template.js"
 
 /** @internal */
-export type Tag = (args: ReadonlyArray<string>, seq: number) => (slot: number) => string
+export interface JobSpec {
+  readonly command: (job: Job) => string
+  /** Undefined without `--tag`/`--tagstring`. */
+  readonly tag: ((job: Job) => string) | undefined
+  /** The jobs, numbered; all inputs are read first when a template needs the count (`{##}`). */
+  readonly jobs: AsyncIterable<Job>
+}
 
-/** The tag of each job, rendered when its slot is known; undefined without `--tag`/`--tagstring`. */
-export const tagOf = (config: Config): Tag | undefined => {
-  // A tag string is text with replacement strings, never a command: nothing is appended to it.
-  const tagString: Template | undefined = config.tagString === undefined
+/**
+ * The command's template and the tag's, with `names` for `--header`'s columns.
+ * `appendArgs` false: no `{}` is added to a command without one (`--pipe`).
+ *
+ * @internal
+ */
+export const templatesOf = (
+  config: Config,
+  names: ReadonlyArray<readonly [string, number]> = [],
+  appendArgs = true
+) => {
+  const command = parseTemplate(
+    config.command.map((word) => applyNames(word, names)),
+    config.templateOptions,
+    appendArgs
+  )
+  // GNU parallel's default tag string is `{}`; a tag is text, never a command: inputs are not quoted in it.
+  const tagText = config.tagString ?? (config.tag ? "{}" : undefined)
+  const tag: Template | undefined = tagText === undefined
     ? undefined
-    : { ...parseTemplate([config.tagString]), appendArgs: false }
-  if (tagString !== undefined) {
-    return (args, seq) => (slot) => render(tagString, args, seq, slot, literally)
+    : parseTemplate([applyNames(tagText, names)], { ...config.templateOptions, quoteAll: false }, false)
+  return { command, tag }
+}
+
+/** @internal */
+export const jobSpecOf = async (config: Config, inputs: Inputs): Promise<JobSpec> => {
+  const names = config.header === undefined
+    ? []
+    : columnNames(config.header === "0" ? undefined : inputs.headers, config.columns, config.sources)
+  const { command: template, tag: tagTemplate } = templatesOf(config, names)
+  let jobs: AsyncIterable<Job> = group(inputs.records, template, config.grouping)
+  if (template.needsTotal || tagTemplate?.needsTotal === true) jobs = await counted(jobs)
+  return {
+    command: (job) => render(template, job),
+    tag: tagTemplate === undefined ? undefined : (job) => render(tagTemplate, job, false),
+    jobs
   }
-  if (config.tag) return (args) => () => args.join(" ")
-  return undefined
 }

@@ -15,9 +15,12 @@ import { hangup } from "./hangup.js"
 import { help } from "./help.js"
 import { InputError, open } from "./inputs.js"
 import { arrange } from "./jobOrder.js"
+import { defaultMaxChars } from "./jobs.js"
 import { lostFunctionWarning } from "./jobShell.js"
 import { runPipe } from "./pipe.js"
+import { jobSpecOf } from "./jobSpec.js"
 import { runBatch } from "./runBatch.js"
+import { parse as parseTemplate } from "./template.js"
 
 /** @internal */
 export const version = "0.1.0"
@@ -36,8 +39,10 @@ const openInputs = (config: Config, io: Io) =>
     try: () =>
       open(config.sources, {
         delimiter: config.delimiter,
-        colsep: config.colsep,
+        colsep: config.columns,
         link: config.link,
+        header: config.header !== undefined && config.header !== "0",
+        continueLines: config.maxLines !== undefined,
         warn: (message) => void io.stderr.write(Exit.line(`warning: ${message}`)),
         ...(io.stdin === undefined ? {} : { stdin: io.stdin })
       }),
@@ -52,8 +57,12 @@ const warnBeforeRunning = (config: Config, io: Io) =>
     if (readsStdin && io.stdin === undefined && process.stdin.isTTY) {
       io.stderr.write(Exit.line("reading inputs from the terminal, one a line (end with Ctrl-D); forgot ::: or -a?"))
     }
-    const lost = config.dryRun ? undefined : lostFunctionWarning(config.template)
+    const lost = config.dryRun ? undefined : lostFunctionWarning(parseTemplate(config.command, config.templateOptions))
     if (lost !== undefined) io.stderr.write(Exit.line(`warning: ${lost}`))
+    if (config.maxChars !== undefined && config.maxChars > defaultMaxChars) {
+      // GNU parallel: "Value for option -s should be < 63664."; the line is cut at that length.
+      io.stderr.write(Exit.line(`warning: -s ${config.maxChars}: expected at most ${defaultMaxChars}, using that`))
+    }
   })
 
 /**
@@ -72,13 +81,20 @@ export const run = (config: Config, io: Io = defaultIo()): Effect.Effect<number,
       )
     }
     yield* warnBeforeRunning(config, io)
-    const jobs = arrange(config, yield* openInputs(config, io))
+    const inputs = yield* openInputs(config, io)
+    const spec = yield* Effect.tryPromise({
+      try: () => jobSpecOf(config, { ...inputs, records: arrange(config, inputs.records) }),
+      catch: (error) =>
+        error instanceof InputError || error instanceof UsageError
+          ? error
+          : new InputError({ message: String(error) })
+    })
     if (config.dryRun) {
-      return yield* dryRun(config, jobs, io.stdout).pipe(
+      return yield* dryRun(config, spec, io.stdout).pipe(
         Effect.catchTag("JoblogError", (error) => Effect.fail(new InputError({ message: error.message })))
       )
     }
-    return yield* runBatch(config, jobs, io, hangup).pipe(
+    return yield* runBatch(config, spec, io, hangup).pipe(
       Effect.catchAll((error) => Effect.fail(new InputError({ message: error.message })))
     )
   })

@@ -13,8 +13,9 @@ import type { Batch, Halt, Joblog, Output, TermSeq } from "@fanout/shell"
 import type * as Duration from "effect/Duration"
 import * as os from "node:os"
 import { bad } from "./exit.js"
-import { unescapeDelimiter } from "./inputs.js"
+import { defaultSeparators, type Separators, unescapeDelimiter } from "./inputs.js"
 import { parseSize } from "./size.js"
+import type { Trim } from "./template.js"
 import * as Values from "./values.js"
 
 /** What the options set; the command template and the inputs are added in `config.ts`. @internal */
@@ -64,12 +65,34 @@ export interface Settings {
   readonly delimiter: string
   readonly colsep: RegExp | undefined
   readonly link: boolean
-  /** `--header`: lines that head the input (`:` is one); under `--pipe`, repeated before every block. */
+  /** `--header`: the first record of each source names its columns (`{name}`); under `--pipe`, the lines repeated before every block. */
   readonly header: string | undefined
-  /** `-N`: records a job takes (under `--pipe`: records a block). */
+  /** `--trim`; undefined: `lr` with `--colsep`, otherwise `n`. */
+  readonly trim: Trim | undefined
+  /** `--arg-sep`, `--arg-file-sep`. */
+  readonly separators: Separators
+  /** `-n`: records a job takes at most (0: one, shown as none). */
+  readonly maxArgs: number | undefined
+  /** `-N`: records a job takes at most, each word around a replacement repeated per input (under `--pipe`: records a block). */
   readonly maxReplaceArgs: number | undefined
-  /** `-L`, `-l`: lines a record (under `--pipe`: a record is this many lines). */
+  /** `-l`, `-L`: records a job takes, a record ending in white space continued by the next (under `--pipe`: lines a record). */
   readonly maxLines: number | undefined
+  /** `-L` (not `-l`): with it, words around a replacement are repeated per input, as with `-N`. */
+  readonly linesInContext: boolean
+  /** `-X`: as many records as fit, each word around a replacement repeated per input. */
+  readonly contextReplace: boolean
+  /** `-m`: as many records as fit, the inputs joined in place of a replacement. */
+  readonly multiple: boolean
+  /** `--xargs`: as `-m`, without spreading the last records over the job slots. */
+  readonly xargs: boolean
+  /** `-s`: the longest command line, in characters. */
+  readonly maxChars: number | undefined
+  /** `-I` (`{}`), `--er` (`{.}`), `--bnr`, `--dnr`, `--bner`, `--seqreplace`, `--slotreplace`: other spellings. */
+  readonly spellings: ReadonlyArray<readonly [string, string]>
+  /** `--plus`: GNU parallel's further replacement strings. */
+  readonly plus: boolean
+  /** `-q`: the command's words are quoted, so they reach the command as they were given. */
+  readonly quote: boolean
   /** `--pipe`: stdin is cut into blocks, each a job's stdin. */
   readonly pipe: boolean
   /** `--pipepart`: the `-a` file is cut into blocks that jobs read by offset. */
@@ -127,8 +150,19 @@ export const defaults = (): Settings => ({
   colsep: undefined,
   link: false,
   header: undefined,
+  trim: undefined,
+  separators: defaultSeparators,
+  maxArgs: undefined,
   maxReplaceArgs: undefined,
   maxLines: undefined,
+  linesInContext: false,
+  contextReplace: false,
+  multiple: false,
+  xargs: false,
+  maxChars: undefined,
+  spellings: [],
+  plus: false,
+  quote: false,
   pipe: false,
   pipePart: false,
   block: undefined,
@@ -155,7 +189,7 @@ export type Group = "input" | "pipe" | "command" | "output" | "scheduling" | "fa
 export interface OptionSpec {
   /** The long name, without dashes: how help, completions and messages name it. */
   readonly name: string
-  /** One-letter names. */
+  /** One-letter names. (A one-letter `name` is one too: GNU's short-only -X, -L take --X, --L as well.) */
   readonly short: ReadonlyArray<string>
   /** Other long spellings GNU parallel accepts. */
   readonly long: ReadonlyArray<string>
@@ -163,6 +197,11 @@ export interface OptionSpec {
   readonly value: string | undefined
   /** Every value is kept (`-a x -a y`); otherwise the last one given wins, as in Getopt::Long. */
   readonly repeatable: boolean
+  /**
+   * The value may be left out (Getopt::Long's `:s`); the next word is taken as it only when this
+   * says it is one (`-i foo`, `-l 2`). Left out, the value is `""`.
+   */
+  readonly optional: ((next: string) => boolean) | undefined
   readonly group: Group
   /** What it does, on one help line of at most 80 columns; undefined: accepted, never shown. */
   readonly help: string | undefined
@@ -179,6 +218,7 @@ interface Declared {
   readonly long?: ReadonlyArray<string>
   readonly value?: string
   readonly repeatable?: boolean
+  readonly optional?: (next: string) => boolean
   readonly group: Group
   readonly help?: string
   readonly brief?: boolean
@@ -189,6 +229,7 @@ const row = (declared: Declared, apply: OptionSpec["apply"]): OptionSpec => ({
   long: [],
   value: undefined,
   repeatable: false,
+  optional: undefined,
   help: undefined,
   brief: false,
   ...declared,
@@ -279,9 +320,18 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "noRunIfEmpty",
     true
   ),
-  flag({ name: "shuf", group: "input", help: "run the jobs in a random order (reads all inputs first)" }, "shuf", true),
+  flag(
+    { name: "shuf", brief: true, group: "input", help: "run the jobs in a random order (reads all inputs first)" },
+    "shuf",
+    true
+  ),
   valued(
-    { name: "header", brief: true, value: "N|:", group: "input", help: "the first line (:) or N lines head the input" },
+    {
+      name: "header",
+      value: "REGEX",
+      group: "input",
+      help: "first lines name the columns: {name}; 0: name files"
+    },
     "header",
     (text) => text
   ),
@@ -331,26 +381,139 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     true
   ),
   valued(
+    { name: "trim", value: "HOW", group: "input", brief: true, help: "trim inputs' blanks: n, l, r, lr" },
+    "trim",
+    (text) => {
+      const how = ({ n: "n", l: "l", r: "r", lr: "lr", rl: "lr" } as const)[text]
+      if (how === undefined) throw bad("--trim", "n, l, r or lr", text)
+      return how
+    }
+  ),
+  row(
+    { name: "arg-sep", long: ["argsep"], value: "SEP", group: "input", brief: true, help: "SEP for :::" },
+    (settings, text) => {
+      settings.separators = { ...settings.separators, args: nonEmpty("--arg-sep", "a separator")(text) }
+    }
+  ),
+  row({
+    name: "arg-file-sep",
+    long: ["argfilesep"],
+    value: "SEP",
+    group: "input",
+    brief: true,
+    help: "SEP for ::::"
+  }, (settings, text) => {
+    settings.separators = { ...settings.separators, files: nonEmpty("--arg-file-sep", "a separator")(text) }
+  }),
+  valued(
+    {
+      name: "max-args",
+      short: ["n"],
+      long: ["maxargs"],
+      value: "N",
+      group: "command",
+      help: "N inputs a job (-n0: once an input, without it)"
+    },
+    "maxArgs",
+    Values.parseMultiplied("-n", 0)
+  ),
+  valued(
     {
       name: "max-replace-args",
       short: ["N"],
       long: ["maxreplaceargs"],
       value: "N",
-      group: "pipe"
+      group: "command",
+      brief: true,
+      help: "N inputs a job, {1}..{N}; words with {} repeated"
     },
     "maxReplaceArgs",
-    Values.parseCount("-N", 1)
+    Values.parseMultiplied("-N", 0)
   ),
+  row({
+    name: "max-lines",
+    short: ["l"],
+    long: ["maxlines"],
+    value: "N",
+    optional: (next) => /^[+-]?[0-9]+(?:\.[0-9]*)?$/.test(next),
+    group: "command"
+  }, (settings, text) => {
+    settings.maxLines = text === "" || text === "-0" ? 1 : Values.parseMultiplied("-l", 0)(text) || 1
+    // `-l -0`: Getopt::Long takes -0 as -l's number; GNU parallel reads it as -l with --null.
+    if (text === "-0") settings.delimiter = "\0"
+  }),
+  row(
+    { name: "L", value: "N", group: "command", brief: true, help: "N lines a job; a blank at the end goes on" },
+    (settings, text) => {
+      settings.maxLines = Values.parseMultiplied("-L", 0)(text)
+      settings.linesInContext = true
+    }
+  ),
+  flag(
+    { name: "X", group: "command", help: "as many inputs a job as fit, words with {} repeated" },
+    "contextReplace",
+    true
+  ),
+  flag(
+    { name: "m", group: "command", brief: true, help: "as many inputs a job as fit, joined in place of {}" },
+    "multiple",
+    true
+  ),
+  flag({ name: "xargs", group: "command", brief: true, help: "as -m, not spread over the slots" }, "xargs", true),
   valued(
     {
-      name: "max-lines",
-      short: ["L", "l"],
-      long: ["maxlines"],
+      name: "max-chars",
+      short: ["s"],
+      long: ["maxchars"],
       value: "N",
-      group: "pipe"
+      group: "command",
+      brief: true,
+      help: "command lines of at most N characters"
     },
-    "maxLines",
-    Values.parseCount("-L", 1)
+    "maxChars",
+    Values.parseMultiplied("-s", 1)
+  ),
+  row(
+    { name: "I", value: "STR", group: "command", help: "STR stands for the input, instead of {}" },
+    (settings, text) => {
+      settings.spellings = [...settings.spellings, ["{}", nonEmpty("-I", "a replacement string")(text)]]
+    }
+  ),
+  // `--replace[=STR]`, `-i[STR]`: xargs' old spelling of -I; without STR, {} stays {}.
+  row({ name: "replace", short: ["i"], value: "STR", optional: (next) => !next.startsWith("-"), group: "command" }, (
+    settings,
+    text
+  ) => {
+    if (text !== "") settings.spellings = [...settings.spellings, ["{}", text]]
+  }),
+  // GNU parallel's other spellings, in the order it applies them.
+  ...([
+    ["extensionreplace", ["er"], "{.}"],
+    ["basenamereplace", ["bnr"], "{/}"],
+    ["dirnamereplace", ["dnr"], "{//}"],
+    ["seqreplace", [], "{#}"],
+    ["slotreplace", [], "{%}"],
+    ["basenameextensionreplace", ["bner"], "{/.}"]
+  ] as const).map(([name, long, string]) =>
+    row({ name, long, value: "STR", group: "command" }, (settings, text) => {
+      settings.spellings = [...settings.spellings, [string, nonEmpty(`--${name}`, "a replacement string")(text)]]
+    })
+  ),
+  flag(
+    { name: "plus", group: "command", help: "more replacement strings: {+.} {..} {##} {0#} {:-x}" },
+    "plus",
+    true
+  ),
+  flag(
+    {
+      name: "quote",
+      brief: true,
+      short: ["q"],
+      group: "command",
+      help: "quote the command: its words reach it as given"
+    },
+    "quote",
+    true
   ),
   flag(
     {
@@ -376,6 +539,7 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   ),
   row({
     name: "env",
+    brief: true,
     value: "NAME",
     repeatable: true,
     group: "command",
@@ -417,6 +581,7 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   valued(
     {
       name: "tagstring",
+      brief: true,
       long: ["ctagstring"],
       value: "STR",
       group: "output",
@@ -461,7 +626,13 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     settings.jobsFile = file
   }),
   valued(
-    { name: "delay", value: "DURATION", group: "scheduling", help: "wait DURATION between job starts (30, 1.5s, 2m)" },
+    {
+      name: "delay",
+      brief: true,
+      value: "DURATION",
+      group: "scheduling",
+      help: "wait DURATION between job starts (30, 1.5s, 2m)"
+    },
     "delay",
     Values.parseDuration("--delay")
   ),
@@ -542,7 +713,7 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   ),
   flag({ name: "resume", group: "logging", help: "with --joblog: skip the jobs it shows finished" }, "resume", "all"),
   flag(
-    { name: "resume-failed", group: "logging", help: "with --joblog: skip the jobs it shows succeeded" },
+    { name: "resume-failed", brief: true, group: "logging", help: "with --joblog: skip the jobs it shows succeeded" },
     "resume",
     "succeeded"
   ),
@@ -551,9 +722,9 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "verbose",
     true
   ),
-  flag({ name: "progress", group: "logging", help: "show progress on stderr" }, "progress", true),
+  flag({ name: "progress", brief: true, group: "logging", help: "show progress on stderr" }, "progress", true),
   flag({ name: "bar", group: "logging", help: "show a progress bar on stderr" }, "bar", true),
-  flag({ name: "eta", group: "logging", help: "show the estimated time left on stderr" }, "eta", true),
+  flag({ name: "eta", brief: true, group: "logging", help: "show the estimated time left on stderr" }, "eta", true),
   flag({ name: "help", short: ["h"], group: "other", help: "print this help" }, "help", true),
   flag({ name: "version", short: ["V"], group: "other", help: "print the version" }, "version", true),
   valued(

@@ -19,10 +19,10 @@ import { type Block, blocks, type SplitOptions } from "./blocks.js"
 import type { Config } from "./config.js"
 import * as Exit from "./exit.js"
 import { UsageError } from "./exit.js"
-import { tagOf } from "./jobSpec.js"
+import { templatesOf } from "./jobSpec.js"
 import { pipePartSpecs } from "./pipePart.js"
 import { gated, type RunIo, runSpecs } from "./runBatch.js"
-import { quote, render, type Template } from "./template.js"
+import { noArg, render } from "./template.js"
 
 /** GNU parallel's default `--block`. */
 const defaultBlock = 2 ** 20
@@ -58,7 +58,7 @@ export const splitOptionsOf = (config: Config, warn: (message: string) => void):
 
 /** `--pipe` needs a command: GNU parallel's words. @internal */
 export const checkCommand = (config: Config): void => {
-  if (!config.template.hasCommand) {
+  if (config.command.length === 0) {
     throw new UsageError({ message: "--pipe/--pipepart: expected a command to pipe into (e.g. 'cat'), got none" })
   }
 }
@@ -107,12 +107,29 @@ export const tmpdirOf = (config: Config): string => config.tmpdir ?? process.env
 const bytesOf = (block: Block): ReadonlyArray<Uint8Array> =>
   block.header.length > 0 ? [block.header, ...block.chunks] : block.chunks
 
+/** A block's job as its templates see it: `{}` is the block's file, or nothing. */
+const blockJob = (config: Config, file: string | undefined, seq: number, slot: number) => ({
+  args: [file ?? noArg],
+  seq,
+  slot,
+  total: seq,
+  slots: config.jobs
+})
+
 /**
- * The command for one block: the template with `{}` the block's file under
- * `--cat`/`--fifo` and empty otherwise; the inputs are never appended.
+ * The command and the tag for one block: `{}` is the block's file under
+ * `--cat`/`--fifo` and nothing otherwise; the inputs are never appended.
+ *
+ * @internal
  */
-export const commandOf = (template: Template, file: string | undefined, seq: number) => (slot: number): string =>
-  render({ ...template, appendArgs: false }, [file ?? ""], seq, slot, (value) => value === "" ? "" : quote(value))
+export const blockLines = (config: Config, file: string | undefined, seq: number) => {
+  const templates = templatesOf(config, [], false)
+  const tag = templates.tag
+  return {
+    command: (slot: number): string => render(templates.command, blockJob(config, file, seq, slot)),
+    tag: tag === undefined ? undefined : (slot: number) => render(tag, blockJob(config, file, seq, slot), false)
+  }
+}
 
 /**
  * `--fifo`: the command runs in the background reading the fifo while the
@@ -130,12 +147,12 @@ export const blockSpec = async (
   bytes: ReadonlyArray<Uint8Array> | (() => AsyncIterable<Uint8Array>),
   files: TempFiles
 ): Promise<Job.JobSpec> => {
-  const tag = tagOf(config)?.([], seq)
   if (config.blockAs === "stdin") {
-    return { seq, args: [], command: commandOf(config.template, undefined, seq), tag, stdin: bytes }
+    const { command, tag } = blockLines(config, undefined, seq)
+    return { seq, args: [], command, tag, stdin: bytes }
   }
   const file = files.name(seq)
-  const command = commandOf(config.template, file, seq)
+  const { command, tag } = blockLines(config, file, seq)
   const env = { PARALLEL_TMP: file }
   if (config.blockAs === "fifo") {
     return {
@@ -284,7 +301,7 @@ const dryRun = (
         : pipeSpecs(config, blocks(source(), splitOptionsOf(config, warn)), files)
       try {
         for await (const spec of specs) {
-          const line = commandOf(config.template, undefined, spec.seq)(((spec.seq - 1) % slots) + 1)
+          const line = blockLines(config, undefined, spec.seq).command(((spec.seq - 1) % slots) + 1)
           await new Promise<void>((resolve) => io.stdout.write(`${line}\n`, () => resolve()))
         }
       } finally {

@@ -15,8 +15,7 @@ import { separators } from "./blocks.js"
 import type { Config } from "./config.js"
 import { UsageError } from "./exit.js"
 import { InputError } from "./inputs.js"
-import { tagOf } from "./jobSpec.js"
-import { blockSpec, commandOf, type TempFiles } from "./pipe.js"
+import { blockLines, blockSpec, type TempFiles } from "./pipe.js"
 import { quote } from "./template.js"
 
 /** GNU parallel's read size when it looks for a boundary. */
@@ -189,12 +188,12 @@ const ddCommand = (part: Part, header: number, command: string): string => {
 const compound = /[\n;&|<>()`{}!#]/
 
 const ddSpec = (config: Config, seq: number, part: Part, header: number): Job.JobSpec => {
-  const command = commandOf(config.template, undefined, seq)
+  const { command, tag } = blockLines(config, undefined, seq)
   return {
     seq,
     args: [],
     command: (slot) => ddCommand(part, header, command(slot)),
-    tag: tagOf(config)?.([], seq),
+    tag,
     stdin: "ignore"
   }
 }

@@ -17,6 +17,9 @@ import type { Config } from "./config.js"
 
 /** Jobs the sources make, when they are all `:::` args; `undefined` otherwise. @internal */
 export const knownTotal = (config: Config): number | undefined => {
+  // -X, -m: as many records a job as fit; --header: a record of each source is no input.
+  const perJob = config.grouping.maxArgs
+  if (perJob === undefined || (config.header !== undefined && config.header !== "0")) return undefined
   const sizes: Array<number> = []
   for (const group of config.sources) {
     let size = Infinity
@@ -27,7 +30,7 @@ export const knownTotal = (config: Config): number | undefined => {
     sizes.push(size === Infinity ? 0 : size)
   }
   if (sizes.length === 0) return undefined
-  return config.link ? Math.max(...sizes) : sizes.reduce((a, b) => a * b, 1)
+  return Math.ceil((config.link ? Math.max(...sizes) : sizes.reduce((a, b) => a * b, 1)) / perJob)
 }
 
 const seconds = (ms: number) => {

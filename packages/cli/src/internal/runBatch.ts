@@ -12,12 +12,12 @@ import * as os from "node:os"
 import type { Config } from "./config.js"
 import * as Exit from "./exit.js"
 import { InputError } from "./inputs.js"
-import { tagOf } from "./jobSpec.js"
+import type { JobSpec } from "./jobSpec.js"
 import * as Progress from "./progress.js"
 import { knownTotal } from "./progress.js"
 import * as Results from "./results.js"
 import { StartGate } from "./startGate.js"
-import { render } from "./template.js"
+import type { Job as FanoutJob } from "./template.js"
 
 /**
  * `-j 0`: "as many as possible". GNU parallel caps it by the file handles and
@@ -27,31 +27,24 @@ import { render } from "./template.js"
  */
 const unlimitedJobs = 256
 
-/** Job specs, made as the batch reads them: nothing is held beyond the pool's read-ahead. */
 /**
  * Linux's MAX_ARG_STRLEN: one argument (the command line given to `sh -c`) may
  * be at most 32 pages, its NUL included. A longer one fails the spawn with E2BIG.
  */
 const maxCommandBytes = 32 * 4096 - 1
 
-/** A command line too long to run stops the batch before any job gets it, naming the input (as GNU parallel). */
-const checkLength = (config: Config, args: ReadonlyArray<string>, seq: number): void => {
-  let chars = 0
-  for (const arg of args) chars += arg.length
-  let literal = 0
-  let uses = 1
-  for (const part of config.template.parts) {
-    if (part._tag === "Literal") literal += part.text.length
-    else uses++
-  }
-  // Each input may appear once per replacement string, quoted; a UTF-16 unit is at most 3 bytes.
-  // Most lines are far too short to need the exact count.
-  if ((chars * 2 * uses + literal + 64) * 3 < maxCommandBytes) return
-  const bytes = Bytes.encode(render(config.template, args, seq, 1)).length
+/**
+ * A command line too long to run stops the batch before any job gets it, naming the input.
+ * `-s` bounds it in characters; this is its bound in bytes, for inputs of many-byte characters.
+ */
+const checkLength = (command: string, job: FanoutJob): void => {
+  // A UTF-16 unit is at most 3 bytes: most lines are far too short to need the exact count.
+  if (command.length * 3 <= maxCommandBytes) return
+  const bytes = Bytes.encode(command).length
   if (bytes <= maxCommandBytes) return
-  const input = args.join(" ")
+  const input = job.args.join(" ")
   throw new InputError({
-    message: `command line too long (${bytes} > ${maxCommandBytes} bytes) at job ${seq}, input '${
+    message: `command line too long (${bytes} > ${maxCommandBytes} bytes) at job ${job.seq}, input '${
       input.length > 40 ? `${input.slice(0, 40)}...` : input
     }'`
   })
@@ -64,26 +57,24 @@ const checkLength = (config: Config, args: ReadonlyArray<string>, seq: number): 
  */
 async function* specs(
   config: Config,
-  jobs: AsyncIterable<ReadonlyArray<string>>,
+  spec: JobSpec,
   gate: StartGate | undefined,
   done: { readonly has: (seq: number) => boolean } | undefined,
   stderr: NodeJS.WritableStream
 ) {
-  const tag = tagOf(config)
-  let seq = 0
-  for await (const args of jobs) {
-    const n = ++seq
-    checkLength(config, args, n)
-    if (gate !== undefined && done?.has(n) !== true) await gate.enter()
+  const { tag } = spec
+  for await (const job of spec.jobs) {
+    checkLength(spec.command(job), job)
+    if (gate !== undefined && done?.has(job.seq) !== true) await gate.enter()
     yield {
-      seq: n,
-      args,
+      seq: job.seq,
+      args: job.args,
       command: (slot: number) => {
-        const command = render(config.template, args, n, slot)
+        const command = spec.command({ ...job, slot })
         if (config.verbose) stderr.write(`${command}\n`)
         return command
       },
-      tag: tag === undefined ? undefined : tag(args, n)
+      tag: tag === undefined ? undefined : (slot: number) => tag({ ...job, slot })
     }
   }
 }
@@ -168,11 +159,11 @@ export interface RunIo {
  */
 export const runBatch = (
   config: Config,
-  jobs: AsyncIterable<ReadonlyArray<string>>,
+  spec: JobSpec,
   io: RunIo,
   drain: Deferred.Deferred<void>
 ): Effect.Effect<number, Error> =>
-  runSpecs(config, (gate, done) => specs(config, jobs, gate, done, io.stderr), io, drain)
+  runSpecs(config, (gate, done) => specs(config, spec, gate, done, io.stderr), io, drain)
 
 /** Makes the job specs, each read when `gate` lets a job start (see `gated`). @internal */
 export type MakeSpecs = (

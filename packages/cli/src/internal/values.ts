@@ -196,3 +196,32 @@ export const checkShell = (shell: string): string => {
   }
   return shell
 }
+
+const prefixes: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+  t: 1e12,
+  K: 2 ** 10,
+  M: 2 ** 20,
+  G: 2 ** 30,
+  T: 2 ** 40
+}
+
+/**
+ * A whole number with GNU parallel's multipliers (`1k` = 1000, `1K` and `1ki` = 1024, `2M`),
+ * as `-n`, `-N`, `-L` and `-s` read it. GNU parallel reads text that is no number as 0 or 1
+ * silently; here it is an error.
+ *
+ * @internal
+ */
+export const parseMultiplied = (option: string, min: number) => (value: string): number => {
+  const match = /^([0-9]+)(?:([kmgtKMGT])(i?))?$/.exec(value.trim())
+  const expected = `a whole number${min > 0 ? ` of at least ${min}` : ""} (1k = 1000, 1K = 1024 allowed)`
+  if (match === null) throw bad(option, expected, value)
+  const [, digits, prefix = "", binary] = match
+  const n = Number(digits) * (binary === "i" ? 2 ** (10 * " kmgt".indexOf(prefix.toLowerCase())) : prefixes[prefix])
+  if (n < min || !Number.isSafeInteger(n)) throw bad(option, expected, value)
+  return n
+}
