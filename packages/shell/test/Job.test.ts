@@ -6,16 +6,8 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { Job, Output, TermSeq } from "../src/index.js"
 import { execPrefixed } from "../src/internal/job.js"
+import { failure, spec } from "./helpers/jobs.js"
 import { awaitProcesses, collectingOutput, livePids, marker } from "./helpers/procs.js"
-
-const spec = (command: string | ReadonlyArray<string>, seq = 1): Job.JobSpec => ({ seq, command, args: [] })
-
-const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-  if (error === undefined) throw new Error(`expected a typed failure, got ${exit.cause._tag}`)
-  return error
-}
 
 describe("Job.run", () => {
   it.live("runs a command line in the shell and reports the result", () =>

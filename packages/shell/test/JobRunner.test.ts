@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -9,18 +8,10 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Batch, Bytes, Job, JobRunner } from "../src/index.js"
+import { failure, spec } from "./helpers/jobs.js"
 import { awaitProcesses, collectingOutput, livePids, marker } from "./helpers/procs.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-
-const spec = (command: string | ReadonlyArray<string>, seq = 1): Job.JobSpec => ({ seq, command, args: [] })
-
-const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-  if (error === undefined) throw new Error(`expected a typed failure, got ${exit.cause._tag}`)
-  return error
-}
 
 /** The helper runner of this test, once it has said hello (jobs before that are forked in-process). */
 const readyHelper = Effect.gen(function*() {
