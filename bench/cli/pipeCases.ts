@@ -29,6 +29,8 @@ const wrongTotal = (tool: Tool, lines: number): string | undefined => {
     maxBuffer: 1 << 24
   })
   if (typeof stdin === "number") fs.closeSync(stdin)
+  // a tool that is not installed (GNU parallel on a machine without it) is a row that says why
+  if (run.error !== undefined) return `could not run ${tool.argv[0]}: ${run.error.message}`
   const total = run.stdout.trim().split("\n").reduce((sum, n) => sum + Number(n), 0)
   if (run.status === 0 && total === lines) return undefined
   return `wrong result: exit ${run.status}, ${total} lines in all, not ${lines} (${
