@@ -79,37 +79,32 @@ const runnerRssTarget = (): Target =>
     "rssMiB"
   )
 
+/** One job list, as every tool of a case is given it: `command <line>` for each line of `stdinFile`, `jobs` at once. */
+interface JobList {
+  readonly jobs: number
+  readonly command: ReadonlyArray<string>
+  readonly stdinFile: string
+  /** The shell command that makes `stdinFile`'s lines, for the report. */
+  readonly input: string
+  readonly tasks: number
+}
+
+const fed = ({ input, stdinFile, tasks }: JobList) => ({ stdinFile, input, tasks })
+
 /**
  * The job runner's variants, beside fanout's default (the Perl helper): forking in-process
  * (the fallback without Perl, and fanout before the helper), the same protocol served by a
  * plain Node helper, and the default again with the helper's peak RSS added to fanout's.
  */
-const runnerTools = (
-  jobs: number,
-  command: ReadonlyArray<string>,
-  stdinFile: string,
-  tasks: number,
-  fanoutSkip: string | undefined,
-  input: string
-): Array<Tool> => {
-  const argv = [node, fanoutBin, "-j", String(jobs), ...command]
+const runnerTools = (list: JobList, fanoutSkip: string | undefined): Array<Tool> => {
+  const argv = [node, fanoutBin, "-j", String(list.jobs), ...list.command]
   return [
-    {
-      name: "fanout, in-process",
-      argv,
-      env: { FANOUT_RUNNER: "in-process" },
-      stdinFile,
-      input,
-      tasks,
-      skip: fanoutSkip
-    },
+    { name: "fanout, in-process", argv, env: { FANOUT_RUNNER: "in-process" }, ...fed(list), skip: fanoutSkip },
     {
       name: "fanout, Node helper",
       argv,
       env: { FANOUT_RUNNER: `${node} ${nodeRunner}` },
-      stdinFile,
-      input,
-      tasks,
+      ...fed(list),
       skip: fanoutSkip
     },
     {
@@ -117,42 +112,23 @@ const runnerTools = (
       argv: [node, rssSum, ...argv],
       display: ["bench/cli/rss-sum.mjs", ...argv],
       reportsItself: true,
-      stdinFile,
-      input,
-      tasks,
+      ...fed(list),
       skip: fanoutSkip
     }
   ]
 }
 
-/** The same job list through every tool: `command <line>` for each input line, `-j` at once. */
-const throughputTools = (
-  jobs: number,
-  command: ReadonlyArray<string>,
-  stdinFile: string,
-  tasks: number,
-  fanoutSkip: string | undefined,
-  input: string
-): Array<Tool> => [
-  {
-    name: "fanout",
-    argv: [node, fanoutBin, "-j", String(jobs), ...command],
-    stdinFile,
-    input,
-    tasks,
-    skip: fanoutSkip
-  },
-  { name: "GNU parallel", argv: ["parallel", "-j", String(jobs), ...command], stdinFile, input, tasks },
-  { name: "xargs -P", argv: ["xargs", "-P", String(jobs), "-n", "1", ...command], stdinFile, input, tasks },
-  { name: "node floor", argv: [node, floor, "-j", String(jobs), ...command], stdinFile, input, tasks },
-  {
-    name: "node floor, sh -c",
-    argv: [node, floor, "-j", String(jobs), "--shell", ...command],
-    stdinFile,
-    input,
-    tasks
-  }
-]
+/** The same job list through every tool. */
+const throughputTools = (list: JobList, fanoutSkip: string | undefined): Array<Tool> => {
+  const j = String(list.jobs)
+  return [
+    { name: "fanout", argv: [node, fanoutBin, "-j", j, ...list.command], ...fed(list), skip: fanoutSkip },
+    { name: "GNU parallel", argv: ["parallel", "-j", j, ...list.command], ...fed(list) },
+    { name: "xargs -P", argv: ["xargs", "-P", j, "-n", "1", ...list.command], ...fed(list) },
+    { name: "node floor", argv: [node, floor, "-j", j, ...list.command], ...fed(list) },
+    { name: "node floor, sh -c", argv: [node, floor, "-j", j, "--shell", ...list.command], ...fed(list) }
+  ]
+}
 
 export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
   const fanoutSkip = skips.run
@@ -165,6 +141,20 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
   const queueInput = inputFile("queue.txt", seq(queued))
   const eight = inputFile("eight.txt", seq(8))
   const one = inputFile("one.txt", ["1"])
+  const trueList = (jobs: number, command: ReadonlyArray<string>): JobList => ({
+    jobs,
+    command,
+    stdinFile: trueInput,
+    input: `seq ${trueJobs}`,
+    tasks: trueJobs
+  })
+  const sleepList: JobList = {
+    jobs: 8,
+    command: ["sleep"],
+    stdinFile: sleepInput,
+    input: `yes 0.01 | head -${sleepJobs}`,
+    tasks: sleepJobs
+  }
   const trueCase = (jobs: number): Case => ({
     id: `cli-true-j${jobs}`,
     title: `CLI: ${trueJobs.toLocaleString("en")} × \`true\` at -j ${jobs}`,
@@ -172,8 +162,8 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
     reference: "node floor",
     perTask: true,
     tools: [
-      ...throughputTools(jobs, ["true"], trueInput, trueJobs, fanoutSkip, `seq ${trueJobs}`),
-      ...(jobs === 8 ? runnerTools(jobs, ["true"], trueInput, trueJobs, fanoutSkip, `seq ${trueJobs}`) : [])
+      ...throughputTools(trueList(jobs, ["true"]), fanoutSkip),
+      ...(jobs === 8 ? runnerTools(trueList(jobs, ["true"]), fanoutSkip) : [])
     ],
     targets: jobs === 8 ? [...throughputTargets(), runnerRssTarget()] : throughputTargets(),
     timeoutMs: 300_000
@@ -186,8 +176,8 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
     reference: "node floor",
     perTask: true,
     tools: [
-      ...throughputTools(8, ["echo", "hi"], trueInput, trueJobs, fanoutSkip, `seq ${trueJobs}`),
-      ...runnerTools(8, ["echo", "hi"], trueInput, trueJobs, fanoutSkip, `seq ${trueJobs}`)
+      ...throughputTools(trueList(8, ["echo", "hi"]), fanoutSkip),
+      ...runnerTools(trueList(8, ["echo", "hi"]), fanoutSkip)
     ],
     targets: throughputTargets(),
     timeoutMs: 300_000
@@ -205,8 +195,8 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
       reference: "node floor",
       perTask: true,
       tools: [
-        ...throughputTools(8, ["sleep"], sleepInput, sleepJobs, fanoutSkip, `yes 0.01 | head -${sleepJobs}`),
-        ...runnerTools(8, ["sleep"], sleepInput, sleepJobs, fanoutSkip, `yes 0.01 | head -${sleepJobs}`).slice(0, 2)
+        ...throughputTools(sleepList, fanoutSkip),
+        ...runnerTools(sleepList, fanoutSkip).slice(0, 2)
       ],
       targets: throughputTargets(1.3),
       timeoutMs: 300_000
