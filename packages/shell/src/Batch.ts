@@ -8,6 +8,7 @@
 import type * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import type * as Stream from "effect/Stream"
 import type { HaltPolicy } from "./Halt.js"
 import * as internal from "./internal/batch.js"
@@ -124,18 +125,35 @@ export interface BatchSummary {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
+ * import { pipe } from "effect/Function"
  * import { Batch, Halt } from "@fanout/shell"
  *
  * const specs = ["a", "b", "c"].map((arg, i) => ({ seq: i + 1, command: `echo ${arg}`, args: [arg] }))
- * const program = Batch.runJobs(specs, { jobs: 2, timeout: "1 minute", halt: Halt.never }).pipe(
+ * const program = Batch.run(specs, { jobs: 2, timeout: "1 minute", halt: Halt.never }).pipe(
  *   Effect.map((summary) => summary.exitStatus)
  * )
+ * // or data-last
+ * const same = pipe(specs, Batch.run({ jobs: 2 }))
  * ```
  *
+ * @since 0.2.0
+ * @category execution
+ */
+export const run: {
+  (options: BatchOptions): <E = never, R = never>(
+    inputs: Inputs<E, R>
+  ) => Effect.Effect<BatchSummary, E | JoblogError, R>
+  <E = never, R = never>(inputs: Inputs<E, R>, options: BatchOptions): Effect.Effect<BatchSummary, E | JoblogError, R>
+} = dual(2, internal.run)
+
+/**
+ * The former name of {@link run}.
+ *
+ * @deprecated Use {@link run}.
  * @since 0.1.0
  * @category execution
  */
 export const runJobs: <E = never, R = never>(
   inputs: Inputs<E, R>,
   options: BatchOptions
-) => Effect.Effect<BatchSummary, E | JoblogError, R> = internal.runJobs
+) => Effect.Effect<BatchSummary, E | JoblogError, R> = internal.run

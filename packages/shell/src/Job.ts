@@ -7,6 +7,7 @@
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import * as internal from "./internal/job.js"
 import type { JobOutput, OutputClosedError } from "./Output.js"
 import type { TermSeq } from "./TermSeq.js"
@@ -205,20 +206,26 @@ export interface RunOptions {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
+ * import { pipe } from "effect/Function"
  * import { Job } from "@fanout/shell"
  *
  * const program = Job.run({ seq: 1, command: "echo $PARALLEL_SEQ", args: [] }, { timeout: "10 seconds" }).pipe(
  *   Effect.map((result) => result.exitCode)
  * )
+ * // or data-last
+ * const same = pipe({ seq: 1, command: "echo $PARALLEL_SEQ", args: [] }, Job.run({ timeout: "10 seconds" }))
  * ```
  *
  * @since 0.1.0
  * @category execution
  */
-export const run: (
-  spec: JobSpec,
-  options?: RunOptions
-) => Effect.Effect<JobResult, JobError | OutputClosedError> = internal.run
+export const run: {
+  (options?: RunOptions): (spec: JobSpec) => Effect.Effect<JobResult, JobError | OutputClosedError>
+  (spec: JobSpec, options?: RunOptions): Effect.Effect<JobResult, JobError | OutputClosedError>
+} = dual(
+  (args) => typeof args[0] === "object" && args[0] !== null && "command" in args[0],
+  internal.run
+)
 
 /**
  * The command as the joblog writes it: the command line as is, an argv joined

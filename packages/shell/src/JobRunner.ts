@@ -61,7 +61,7 @@ export interface HelperOptions {
  * import { Batch, JobRunner } from "@fanout/shell"
  *
  * const specs = ["a", "b"].map((arg, i) => ({ seq: i + 1, command: `echo ${arg}`, args: [arg] }))
- * const program = Batch.runJobs(specs, { jobs: 2 }).pipe(Effect.provide(JobRunner.layerHelper()))
+ * const program = Batch.run(specs, { jobs: 2 }).pipe(Effect.provide(JobRunner.layerHelper()))
  * ```
  *
  * @since 0.1.0

@@ -15,7 +15,7 @@ const sink = () => {
   return { stream, text: () => Buffer.concat(chunks).toString() }
 }
 
-describe("Batch.runJobs with Output", () => {
+describe("Batch.run with Output", () => {
   it.scopedLive("feeds each job's output through Output; retried attempts are discarded", () =>
     Effect.gen(function*() {
       const stdout = sink()
@@ -27,7 +27,7 @@ describe("Batch.runJobs with Output", () => {
         stdout: stdout.stream,
         stderr: stderr.stream
       })
-      const summary = yield* Batch.runJobs(
+      const summary = yield* Batch.run(
         specs(["sleep 0.2; echo one", "echo two; echo oops >&2; exit 1", "echo three"]),
         { jobs: 3, retries: 2, output, ...quiet }
       )
@@ -48,7 +48,7 @@ describe("Batch.runJobs with Output", () => {
         stdout,
         stderr: sink().stream
       })
-      const summary = yield* Batch.runJobs(
+      const summary = yield* Batch.run(
         specs([`echo x; sleep ${m}`, `echo y; sleep ${m}`, "echo z"]),
         { jobs: 2, output, ...quiet }
       )

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import { pipe } from "effect/Function"
 import { Job, Output, TermSeq } from "../src/index.js"
 import { execPrefixed } from "../src/internal/job.js"
 import { failure, spec } from "./helpers/jobs.js"
@@ -51,6 +52,15 @@ describe("Job.run", () => {
         },
         discard: false
       }])
+    }))
+
+  it.live("takes its spec first or last (data-last for pipes)", () =>
+    Effect.gen(function*() {
+      const last = yield* pipe(spec("exit 0", 4), Job.run({ slot: 2 }))
+      expect(last).toMatchObject({ seq: 4, slot: 2, exitCode: 0 })
+      const bare = yield* pipe(spec("exit 0", 5), Job.run())
+      expect(bare).toMatchObject({ seq: 5, slot: 1 })
+      expect(yield* Job.run(spec("exit 0", 6))).toMatchObject({ seq: 6, slot: 1 })
     }))
 
   it.live("runs an argv with no shell", () =>

@@ -139,7 +139,7 @@ describe("JobRunner.layerHelper", () => {
         const m = marker()
         const first = helperPid(runner)
         const fiber = yield* Effect.fork(
-          Batch.runJobs([1, 2, 3].map((seq) => spec(`sleep ${m}; echo never`, seq)), { jobs: 3 })
+          Batch.run([1, 2, 3].map((seq) => spec(`sleep ${m}; echo never`, seq)), { jobs: 3 })
         )
         yield* awaitProcesses(m, 3)
         process.kill(first, "SIGKILL")

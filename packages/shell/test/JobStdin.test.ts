@@ -34,7 +34,7 @@ describe("Job stdin bytes", () => {
       expect(stdout.trim()).toBe(String(64 << 16))
       // 4 MiB cannot wait in a pipe: the last chunk is read from the source only once the job reads.
       expect(produced[63] - produced[0]).toBeGreaterThan(200)
-      const summary = yield* Batch.runJobs(
+      const summary = yield* Batch.run(
         [{ seq: 1, command: "wc -c; exit 3", args: [], stdin: source }],
         { jobs: 1, retries: 2 }
       )

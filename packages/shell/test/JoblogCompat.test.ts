@@ -66,7 +66,7 @@ const resumeCase = (first: ReadonlyArray<string>, flag: "--resume" | "--resume-f
     )
     const dir = setup()
     fs.writeFileSync(path.join(dir, "ours.jl"), theirs.cut)
-    yield* Batch.runJobs(
+    yield* Batch.run(
       specs(Array.from("abcdefg", () => record + path.join(dir, "ours.ran"))),
       { jobs: 1, joblog: path.join(dir, "ours.jl"), resume: flag === "--resume" ? "all" : "succeeded", ...quiet }
     )
@@ -85,7 +85,7 @@ describe("joblog, compared with GNU parallel", () => {
         })
       )
       const dir = setup()
-      yield* Batch.runJobs(specs(commands), {
+      yield* Batch.run(specs(commands), {
         jobs: 1,
         timeout: "500 millis",
         joblog: path.join(dir, "ours.jl"),

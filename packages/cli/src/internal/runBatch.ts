@@ -1,6 +1,6 @@
 /**
  * Running the jobs for real: the validated `Config` and the lazy inputs become
- * `@fanout/shell` job specs, run by `Batch.runJobs` through an `Output`; the
+ * `@fanout/shell` job specs, run by `Batch.run` through an `Output`; the
  * result is the batch's exit status.
  *
  * @internal
@@ -235,7 +235,7 @@ export const runSpecs = (
         return onEnd === undefined ? reported : Effect.zipRight(reported, onEnd(result))
       })
     const jobSpecs = makeSpecs(gate, done)
-    const summary = yield* Batch.runJobs(results === undefined ? jobSpecs : results.track(jobSpecs), {
+    const summary = yield* Batch.run(results === undefined ? jobSpecs : results.track(jobSpecs), {
       jobs: poolSize(config, gate),
       env: config.tmpdir === undefined ? undefined : { ...process.env, TMPDIR: config.tmpdir },
       shell: config.shell,

@@ -1,4 +1,5 @@
 /** @internal */
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { JobError, JobResult, JobSpec, JobStdin, RunOptions } from "../Job.js"
@@ -9,7 +10,8 @@ import { commandText, defaultShell } from "./commandLine.js"
 
 export { commandText, defaultShell, execPrefixed } from "./commandLine.js"
 import { JobRunner } from "./jobRunner.js"
-import type { ExitStatus } from "./runner/types.js"
+import type { JobTimer } from "./jobTimer.js"
+import type { ChildOutcome, ExitStatus, RunnerLost, SpawnFailure } from "./runner/types.js"
 import { defaultTermSeq, type TermSeq } from "./termSeq.js"
 
 /** @internal */
@@ -18,7 +20,7 @@ export interface AttemptOptions {
   readonly shell: string
   readonly termSeq: TermSeq
   /** Completes when the attempt has run too long, with how long it was allowed. */
-  readonly timer: ((start: number) => Effect.Effect<Duration.Duration>) | undefined
+  readonly timer: JobTimer | undefined
   readonly output: JobOutput | undefined
   readonly discardOutputOnFailure: boolean
   readonly attempt: number
@@ -30,104 +32,130 @@ export interface AttemptOptions {
 
 const signalOf = (status: ExitStatus): NodeJS.Signals | null => status.code === null ? status.signal : null
 
-/** @internal */
+/** The variables a job gets on top of the environment: GNU parallel's and ours. */
+const jobEnv = (spec: JobSpec, slot: number): Record<string, string> => {
+  const seq = String(spec.seq)
+  const slotText = String(slot)
+  return { ...spec.env, PARALLEL_SEQ: seq, PARALLEL_JOBSLOT: slotText, FANOUT_SEQ: seq, FANOUT_SLOT: slotText }
+}
+
+/** How an attempt ended, as the runner saw it. */
+interface Ending {
+  readonly status: ExitStatus
+  readonly runtime: number
+  readonly timedOut: boolean
+  readonly stdoutBytes: number
+  readonly stderrBytes: number
+}
+
+const notRun = (code: number, runtime: number): Ending => ({
+  status: { code, signal: null },
+  runtime,
+  timedOut: false,
+  stdoutBytes: 0,
+  stderrBytes: 0
+})
+
+/**
+ * One run of a job: the runner forks it, its output goes to `options.output`,
+ * and it ends with its result or with the error that says how it failed. The
+ * output is ended (its record written, or thrown away) before either.
+ *
+ * @internal
+ */
 export const runAttempt = (
   spec: JobSpec,
   options: AttemptOptions
 ): Effect.Effect<JobResult, JobError | OutputClosedError> =>
-  Effect.suspend(() => {
-    const seq = String(spec.seq)
-    const slot = String(options.slot)
-    const extraEnv: Record<string, string> = {
-      ...spec.env,
-      PARALLEL_SEQ: seq,
-      PARALLEL_JOBSLOT: slot,
-      FANOUT_SEQ: seq,
-      FANOUT_SLOT: slot
-    }
+  Effect.flatMap(Clock.currentTimeMillis, (start) => {
     const line = typeof spec.command === "function" ? spec.command(options.slot) : spec.command
-    const command = commandText(line)
-    const output = options.output
-    const makeResult = (
-      start: number,
-      runtime: number,
-      status: ExitStatus,
-      timedOut: boolean,
-      stdoutBytes: number,
-      stderrBytes: number
-    ): JobResult => ({
-      seq: spec.seq,
-      slot: options.slot,
-      command,
-      args: spec.args,
-      exitCode: status.code,
-      signal: signalOf(status),
-      timedOut,
-      start,
-      runtime,
-      attempts: options.attempt,
-      stdoutBytes,
-      stderrBytes
-    })
-    const endOutput = (result: JobResult, failed: boolean) => {
-      if (output === undefined) return Effect.void
-      const record: JobRecord = {
-        seq: result.seq,
-        args: result.args,
-        command: result.command,
-        exit: result.signal === null ? result.exitCode : null,
-        signal: result.signal,
-        start: result.start,
-        runtime: result.runtime,
-        timedOut: result.timedOut
-      }
-      return output.end(record, { discard: failed && options.discardOutputOnFailure })
-    }
-
-    const start = Date.now()
+    const attempt = new Attempt(spec, options, commandText(line), start)
     return Effect.matchEffect(
       Effect.flatMap(JobRunner, (runner) =>
         runner.run({
           command: line,
           shell: options.shell,
           env: options.env,
-          extraEnv,
+          extraEnv: jobEnv(spec, options.slot),
           cwd: options.cwd,
           stdin: spec.stdin ?? options.stdin,
           termSeq: options.termSeq,
-          stdout: output?.stdout,
-          stderr: output?.stderr,
+          stdout: options.output?.stdout,
+          stderr: options.output?.stderr,
           timer: options.timer?.(start)
         })),
-      {
-        onFailure: (failure): Effect.Effect<JobResult, JobError | OutputClosedError> => {
-          if (failure._tag === "RunnerLost") {
-            const result = makeResult(start, Date.now() - start, { code: 255, signal: null }, false, 0, 0)
-            return Effect.zipRight(endOutput(result, true), new JobRunnerLostError({ result, reason: failure.reason }))
-          }
-          const status = { code: failure.code === "EACCES" ? 126 : 127, signal: null }
-          const result = makeResult(start, Date.now() - start, status, false, 0, 0)
-          return Effect.zipRight(endOutput(result, true), new JobSpawnError({ result, code: failure.code }))
-        },
-        onSuccess: (outcome): Effect.Effect<JobResult, JobError | OutputClosedError> => {
-          // A closed reader fails quietly; a failed write dies with its OutputWriteError.
-          if (outcome.outputFailure !== undefined) return Effect.failCause(outcome.outputFailure)
-          const timedOut = outcome.timedOut !== undefined
-          const { status } = outcome
-          const result = makeResult(start, outcome.runtime, status, timedOut, outcome.stdoutBytes, outcome.stderrBytes)
-          const failed = timedOut || status.code !== 0
-          const verdict: Effect.Effect<JobResult, JobError> = outcome.timedOut !== undefined
-            ? new JobTimeoutError({ result, after: outcome.timedOut })
-            : result.signal !== null
-            ? new JobSignalError({ result })
-            : result.exitCode !== 0
-            ? new JobExitError({ result })
-            : Effect.succeed(result)
-          return Effect.zipRight(endOutput(result, failed), verdict)
-        }
-      }
+      { onFailure: (failure) => attempt.notStarted(failure), onSuccess: (outcome) => attempt.ended(outcome) }
     )
   })
+
+/** The parts of an attempt that come after the runner: its result, its output's end, its verdict. */
+class Attempt {
+  constructor(
+    private readonly spec: JobSpec,
+    private readonly options: AttemptOptions,
+    private readonly command: string,
+    private readonly start: number
+  ) {}
+
+  notStarted(failure: SpawnFailure | RunnerLost): Effect.Effect<never, JobError | OutputClosedError> {
+    return Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<never, JobError | OutputClosedError> => {
+      const runtime = now - this.start
+      if (failure._tag === "RunnerLost") {
+        const result = this.result(notRun(255, runtime))
+        return Effect.zipRight(this.endOutput(result, true), new JobRunnerLostError({ result, reason: failure.reason }))
+      }
+      const result = this.result(notRun(failure.code === "EACCES" ? 126 : 127, runtime))
+      return Effect.zipRight(this.endOutput(result, true), new JobSpawnError({ result, code: failure.code }))
+    })
+  }
+
+  ended(outcome: ChildOutcome): Effect.Effect<JobResult, JobError | OutputClosedError> {
+    // A closed reader fails quietly; a failed write dies with its OutputWriteError.
+    if (outcome.outputFailure !== undefined) return Effect.failCause(outcome.outputFailure)
+    const result = this.result({ ...outcome, timedOut: outcome.timedOut !== undefined })
+    const verdict: Effect.Effect<JobResult, JobError> = outcome.timedOut !== undefined
+      ? new JobTimeoutError({ result, after: outcome.timedOut })
+      : result.signal !== null
+      ? new JobSignalError({ result })
+      : result.exitCode !== 0
+      ? new JobExitError({ result })
+      : Effect.succeed(result)
+    return Effect.zipRight(this.endOutput(result, result.timedOut || outcome.status.code !== 0), verdict)
+  }
+
+  private result(ending: Ending): JobResult {
+    return {
+      seq: this.spec.seq,
+      slot: this.options.slot,
+      command: this.command,
+      args: this.spec.args,
+      exitCode: ending.status.code,
+      signal: signalOf(ending.status),
+      timedOut: ending.timedOut,
+      start: this.start,
+      runtime: ending.runtime,
+      attempts: this.options.attempt,
+      stdoutBytes: ending.stdoutBytes,
+      stderrBytes: ending.stderrBytes
+    }
+  }
+
+  private endOutput(result: JobResult, failed: boolean): Effect.Effect<void, OutputClosedError> {
+    const output = this.options.output
+    if (output === undefined) return Effect.void
+    const record: JobRecord = {
+      seq: result.seq,
+      args: result.args,
+      command: result.command,
+      exit: result.signal === null ? result.exitCode : null,
+      signal: result.signal,
+      start: result.start,
+      runtime: result.runtime,
+      timedOut: result.timedOut
+    }
+    return output.end(record, { discard: failed && this.options.discardOutputOnFailure })
+  }
+}
 
 /** @internal */
 export const run = (

@@ -1,8 +1,13 @@
 /** @internal */
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
+import type { Timeout } from "../Batch.js"
+
+/** Completes when a job that started at `start` (the `Clock`'s milliseconds) has run too long, with its limit. */
+export type JobTimer = (start: number) => Effect.Effect<Duration.Duration>
 
 const window = 999
 
@@ -32,12 +37,33 @@ export class PercentTimeout {
     Deferred.unsafeDone(changed, Effect.void)
   }
 
-  timer = (start: number): Effect.Effect<Duration.Duration> =>
+  readonly timer: JobTimer = (start) =>
     Effect.suspend(() => {
       const changed = Deferred.await(this.changed)
-      if (this.limit === undefined) return Effect.zipRight(changed, this.timer(start))
-      const left = start + this.limit - Date.now()
-      if (left <= 0) return Effect.succeed(Duration.millis(this.limit))
-      return Effect.zipRight(Effect.race(Effect.sleep(left), changed), this.timer(start))
+      const limit = this.limit
+      if (limit === undefined) return Effect.zipRight(changed, this.timer(start))
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const left = start + limit - now
+        if (left <= 0) return Effect.succeed(Duration.millis(limit))
+        return Effect.zipRight(Effect.race(Effect.sleep(left), changed), this.timer(start))
+      })
     })
+}
+
+/**
+ * The batch's timer: none, a fixed limit, or a percentage of the median
+ * runtime (then `percent` is told each success).
+ *
+ * @internal
+ */
+export const makeJobTimer = (
+  timeout: Timeout | undefined
+): { readonly timer: JobTimer | undefined; readonly percent: PercentTimeout | undefined } => {
+  if (timeout === undefined) return { timer: undefined, percent: undefined }
+  if (typeof timeout === "object" && timeout !== null && "percent" in timeout) {
+    const percent = new PercentTimeout(timeout.percent)
+    return { timer: percent.timer, percent }
+  }
+  const after = Duration.decode(timeout)
+  return { timer: () => Effect.as(Effect.sleep(after), after), percent: undefined }
 }
