@@ -17,6 +17,7 @@ export const fanoutBundle = path.join(root, "packages", "cli", "dist", "fanout.c
 const floor = path.join(root, "bench", "floor-spawner.mjs")
 const nodeRunner = path.join(root, "bench", "runner-node.mjs")
 const rssSum = path.join(here, "rss-sum.mjs")
+const perlFloor = path.join(here, "perl-floor.pl")
 const emit = path.join(here, "emit.sh")
 const node = process.execPath
 
@@ -92,13 +93,16 @@ interface JobList {
 const fed = ({ input, stdinFile, tasks }: JobList) => ({ stdinFile, input, tasks })
 
 /**
- * The job runner's variants, beside fanout's default (the Perl helper): forking in-process
- * (the fallback without Perl, and fanout before the helper), the same protocol served by a
- * plain Node helper, and the default again with the helper's peak RSS added to fanout's.
+ * The job runner's variants, beside fanout's default (the Perl helper): the Perl floor (the
+ * bound on any Perl helper), forking in-process (the fallback without Perl, and fanout
+ * before the helper), the same protocol served by a plain Node helper, and the default
+ * again with the helper's peak RSS added to fanout's.
  */
 const runnerTools = (list: JobList, fanoutSkip: string | undefined): Array<Tool> => {
   const argv = [node, fanoutBin, "-j", String(list.jobs), ...list.command]
   return [
+    // the least a Perl process that forks the jobs can take: the bound on any Perl helper
+    { name: "Perl floor", argv: ["perl", perlFloor, "-j", String(list.jobs), ...list.command], ...fed(list) },
     { name: "fanout, in-process", argv, env: { FANOUT_RUNNER: "in-process" }, ...fed(list), skip: fanoutSkip },
     {
       name: "fanout, Node helper",
@@ -196,7 +200,7 @@ export const cases = (scale: Scale, skips: FanoutSkips): Array<Case> => {
       perTask: true,
       tools: [
         ...throughputTools(sleepList, fanoutSkip),
-        ...runnerTools(sleepList, fanoutSkip).slice(0, 2)
+        ...runnerTools(sleepList, fanoutSkip).slice(0, 3)
       ],
       targets: throughputTargets(1.3),
       timeoutMs: 300_000
