@@ -2,10 +2,10 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { JobError, JobResult, JobSpec, JobStdin, RunOptions } from "../Job.js"
-import { JobExitError, JobRunnerLostError, JobSignalError, JobSpawnError, JobTimeoutError } from "../Job.js"
 import type { JobOutput, JobRecord } from "../Output.js"
 import type { OutputClosedError } from "../Output.js"
 import { commandText, defaultShell } from "./commandLine.js"
+import { JobExitError, JobRunnerLostError, JobSignalError, JobSpawnError, JobTimeoutError } from "./jobErrors.js"
 
 export { commandText, defaultShell, execPrefixed } from "./commandLine.js"
 import { JobRunner } from "./jobRunner.js"
