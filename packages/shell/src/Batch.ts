@@ -5,10 +5,10 @@
  *
  * @since 0.1.0
  */
+import type { Items } from "@fanout/pool"
 import type * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type * as Stream from "effect/Stream"
 import type { HaltPolicy } from "./Halt.js"
 import * as internal from "./internal/batch.js"
 import type { JobResult, JobSpec } from "./Job.js"
@@ -23,7 +23,7 @@ import type { TermSeq } from "./TermSeq.js"
  * @since 0.1.0
  * @category models
  */
-export type Inputs<E = never, R = never> = Iterable<JobSpec> | AsyncIterable<JobSpec> | Stream.Stream<JobSpec, E, R>
+export type Inputs<E = never, R = never> = Items<JobSpec, E, R>
 
 /**
  * A fixed time, or a percentage of the median runtime of the jobs that

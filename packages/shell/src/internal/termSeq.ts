@@ -6,6 +6,7 @@ import { constants } from "node:os"
 /** @internal */
 export interface TermStep {
   readonly signal: NodeJS.Signals
+  /** How long to wait for the group to vanish before the next step. */
   readonly waitMs: number
 }
 
