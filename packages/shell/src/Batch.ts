@@ -68,7 +68,7 @@ export interface BatchOptions {
   readonly drain?: Deferred.Deferred<void> | undefined
   /** Called as each job ends (after its joblog row), for progress reports. */
   readonly onJobEnd?: ((result: JobResult) => Effect.Effect<void>) | undefined
-  /** One-line notices (timeouts, halts). Default: `fanout: <message>` on stderr. */
+  /** One-line notices (timeouts, halts). Default: the message and a newline on stderr. */
   readonly warn?: ((message: string) => Effect.Effect<void>) | undefined
   readonly cwd?: string | undefined
   readonly stdin?: "ignore" | "inherit" | undefined

@@ -85,7 +85,7 @@ const spawnReasons: Record<string, string> = {
 
 const spawnReason = (code: string): string => spawnReasons[code] ?? code
 
-const defaultWarn = (message: string) => Effect.sync(() => void process.stderr.write(`fanout: ${message}\n`))
+const defaultWarn = (message: string) => Effect.sync(() => void process.stderr.write(`${message}\n`))
 
 const resultOf = (error: JobError): JobResult => error.result
 
