@@ -36,8 +36,7 @@ const textFields = (name: "stdout" | "stderr", bytes: Uint8Array): Record<string
 const lossyText = (text: string): string => Bytes.hasRawBytes(text) ? lossyUtf8.decode(Bytes.encode(text)) : text
 const base64 = (text: string): string => Bytes.encode(text).toString("base64")
 
-/** @internal */
-export const jsonLine = (record: JobRecord, stdout: Uint8Array, stderr: Uint8Array): string => {
+const jsonLine = (record: JobRecord, stdout: Uint8Array, stderr: Uint8Array): string => {
   const out = textFields("stdout", stdout)
   const err = textFields("stderr", stderr)
   return JSON.stringify({

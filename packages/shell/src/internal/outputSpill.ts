@@ -108,14 +108,6 @@ export class SpillBuffer {
 
   constructor(private quota: Quota, private readonly tmpdir: string) {}
 
-  get spilled(): boolean {
-    return this.file !== undefined
-  }
-
-  get memoryBytes(): number {
-    return this.inMemory
-  }
-
   append(chunk: Uint8Array): Effect.Effect<void> {
     const length = chunk.length
     if (length === 0) return Effect.void
