@@ -11,6 +11,7 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import { type ChildProcess, spawn } from "node:child_process"
+import type { HelperOptions } from "../../JobRunner.js"
 import type { OutputClosedError } from "../../Output.js"
 import { execPrefixed, plainWords } from "../commandLine.js"
 import { terminateGroup } from "../terminate.js"
@@ -45,12 +46,6 @@ const T = {
   stdout: code("O"),
   stderr: code("E"),
   done: code("D")
-}
-
-/** @internal */
-export interface HelperOptions {
-  readonly perl?: string | undefined
-  readonly command?: ReadonlyArray<string> | undefined
 }
 
 type Resume = (effect: Effect.Effect<ChildOutcome, SpawnFailure | RunnerLost>) => void
