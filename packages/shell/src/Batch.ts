@@ -5,11 +5,11 @@
  *
  * @since 0.1.0
  */
+import type { Items } from "@fanout/pool"
 import type * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import type * as Stream from "effect/Stream"
 import type { HaltPolicy } from "./Halt.js"
 import * as internal from "./internal/batch.js"
 import type { JobResult, JobSpec } from "./Job.js"
@@ -24,7 +24,7 @@ import type { TermSeq } from "./TermSeq.js"
  * @since 0.1.0
  * @category models
  */
-export type Inputs<E = never, R = never> = Iterable<JobSpec> | AsyncIterable<JobSpec> | Stream.Stream<JobSpec, E, R>
+export type Inputs<E = never, R = never> = Items<JobSpec, E, R>
 
 /**
  * A fixed time, or a percentage of the median runtime of the jobs that
@@ -69,7 +69,7 @@ export interface BatchOptions {
   readonly drain?: Deferred.Deferred<void> | undefined
   /** Called as each job ends (after its joblog row), for progress reports. */
   readonly onJobEnd?: ((result: JobResult) => Effect.Effect<void>) | undefined
-  /** One-line notices (timeouts, halts). Default: `fanout: <message>` on stderr. */
+  /** One-line notices (timeouts, halts). Default: the message and a newline on stderr. */
   readonly warn?: ((message: string) => Effect.Effect<void>) | undefined
   readonly cwd?: string | undefined
   readonly stdin?: "ignore" | "inherit" | undefined

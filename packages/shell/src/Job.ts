@@ -4,11 +4,11 @@
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as internal from "./internal/job.js"
+import * as errors from "./internal/jobErrors.js"
 import type { JobOutput, OutputClosedError } from "./Output.js"
 import type { TermSeq } from "./TermSeq.js"
 
@@ -93,15 +93,13 @@ export interface JobResult {
  * @since 0.1.0
  * @category errors
  */
-export class JobSpawnError extends Data.TaggedError("JobSpawnError")<{
-  readonly result: JobResult
-  /** The system error code: `ENOENT`, `EACCES`, … */
-  readonly code: string
-}> {
-  override get message() {
-    return `cannot run ${this.result.command}: ${this.code}`
-  }
-}
+export const JobSpawnError: typeof errors.JobSpawnError = errors.JobSpawnError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type JobSpawnError = errors.JobSpawnError
 
 /**
  * The job exited with a non-zero code.
@@ -109,11 +107,13 @@ export class JobSpawnError extends Data.TaggedError("JobSpawnError")<{
  * @since 0.1.0
  * @category errors
  */
-export class JobExitError extends Data.TaggedError("JobExitError")<{ readonly result: JobResult }> {
-  override get message() {
-    return `job ${this.result.seq} exited with ${this.result.exitCode}: ${this.result.command}`
-  }
-}
+export const JobExitError: typeof errors.JobExitError = errors.JobExitError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type JobExitError = errors.JobExitError
 
 /**
  * The job was killed by a signal it did not get from us.
@@ -121,11 +121,13 @@ export class JobExitError extends Data.TaggedError("JobExitError")<{ readonly re
  * @since 0.1.0
  * @category errors
  */
-export class JobSignalError extends Data.TaggedError("JobSignalError")<{ readonly result: JobResult }> {
-  override get message() {
-    return `job ${this.result.seq} was killed by ${this.result.signal}: ${this.result.command}`
-  }
-}
+export const JobSignalError: typeof errors.JobSignalError = errors.JobSignalError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type JobSignalError = errors.JobSignalError
 
 /**
  * The job ran longer than its timeout; its group was terminated.
@@ -133,14 +135,13 @@ export class JobSignalError extends Data.TaggedError("JobSignalError")<{ readonl
  * @since 0.1.0
  * @category errors
  */
-export class JobTimeoutError extends Data.TaggedError("JobTimeoutError")<{
-  readonly result: JobResult
-  readonly after: Duration.Duration
-}> {
-  override get message() {
-    return `job ${this.result.seq} timed out: ${this.result.command}`
-  }
-}
+export const JobTimeoutError: typeof errors.JobTimeoutError = errors.JobTimeoutError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type JobTimeoutError = errors.JobTimeoutError
 
 /**
  * The helper process that ran the job (see `JobRunner`) died while the job
@@ -150,15 +151,13 @@ export class JobTimeoutError extends Data.TaggedError("JobTimeoutError")<{
  * @since 0.1.0
  * @category errors
  */
-export class JobRunnerLostError extends Data.TaggedError("JobRunnerLostError")<{
-  readonly result: JobResult
-  /** What happened to the runner. */
-  readonly reason: string
-}> {
-  override get message() {
-    return `job ${this.result.seq} was stopped because its job runner died (${this.reason}): ${this.result.command}`
-  }
-}
+export const JobRunnerLostError: typeof errors.JobRunnerLostError = errors.JobRunnerLostError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type JobRunnerLostError = errors.JobRunnerLostError
 
 /**
  * @since 0.1.0

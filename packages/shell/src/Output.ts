@@ -10,7 +10,6 @@
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/output.js"
@@ -102,7 +101,13 @@ export interface JobRecord {
  * @since 0.1.0
  * @category errors
  */
-export class OutputClosedError extends Data.TaggedError("OutputClosedError")<{}> {}
+export const OutputClosedError: typeof sink.OutputClosedError = sink.OutputClosedError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type OutputClosedError = sink.OutputClosedError
 
 /**
  * Writing to our own stdout or stderr failed for another reason than a reader

@@ -8,22 +8,19 @@ import type * as Either from "effect/Either"
 import * as internal from "./internal/termSeq.js"
 
 /**
+ * One step: send `signal` to the job's process group, then wait up to `waitMs`
+ * milliseconds for the group to vanish before the next step.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface TermStep {
-  readonly signal: NodeJS.Signals
-  /** How long to wait for the group to vanish before the next step. */
-  readonly waitMs: number
-}
+export type TermStep = internal.TermStep
 
 /**
  * @since 0.1.0
  * @category models
  */
-export interface TermSeq {
-  readonly steps: ReadonlyArray<TermStep>
-}
+export type TermSeq = internal.TermSeq
 
 /**
  * A termination sequence that does not parse; `message` is one line naming the

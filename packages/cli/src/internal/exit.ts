@@ -26,13 +26,6 @@ export const hangupStatus = 129
 /** @internal */
 export const signalStatus = (signal: NodeJS.Signals): number => (signal === "SIGINT" ? 130 : 143)
 
-/**
- * 0 when all succeeded, otherwise the number of failed jobs, 101 for more than 100.
- *
- * @internal
- */
-export const fromFailures = (failed: number): number => Math.min(failed, 101)
-
 /** @internal */
 export const line = (message: string): string => `fanout: ${message}\n`
 

@@ -249,7 +249,7 @@ export const runSpecs = (
       resume: config.resume,
       drain,
       onJobEnd,
-      warn: (message) => Effect.sync(() => void io.stderr.write(`fanout: ${message}\n`))
+      warn: (message) => Effect.sync(() => void io.stderr.write(Exit.line(message)))
     }).pipe(Effect.provide(runnerLayer(process.env.FANOUT_RUNNER)))
     if (progress !== undefined) yield* progress.finish
     if (summary.stoppedBy === "output-closed") return Exit.brokenPipe

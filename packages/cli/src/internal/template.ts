@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import { commandText } from "@fanout/shell/Job"
 import { UsageError } from "./exit.js"
 import { defaultRules, type Expr, type JobInfo, type Rule } from "./replacements.js"
 
@@ -77,18 +78,12 @@ export const noArg = "\0noarg"
 
 /**
  * Quotes for a Bourne shell only when needed, exactly as GNU parallel
- * (`shell_quote_scalar_default`): so `--dry-run` prints the same line.
+ * (`shell_quote_scalar_default`): so `--dry-run` prints the same line. The
+ * joblog's text of a one-word argv is that word so quoted: one rule for both.
  *
  * @internal
  */
-export const quote = (value: string): string => {
-  if (value === "") return "''"
-  if (!/[^-_.+a-zA-Z0-9/]/.test(value)) return value
-  let quoted = `'${value.replaceAll("'", `'"'"'`)}'`
-  if (quoted.startsWith("''")) quoted = quoted.slice(2)
-  if (quoted.endsWith("''")) quoted = quoted.slice(0, -2)
-  return quoted
-}
+export const quote = (value: string): string => commandText([value])
 
 type Segment = { readonly _tag: "Text"; readonly text: string } | Extract<Token, { _tag: "Replace" }>
 

@@ -23,8 +23,7 @@ export interface Pull<A, E> {
   readonly next?: (() => A | Done) | undefined
 }
 
-/** @internal */
-export const isStream = <A, E, R>(items: Items<A, E, R>): items is Stream.Stream<A, E, R> =>
+const isStream = <A, E, R>(items: Items<A, E, R>): items is Stream.Stream<A, E, R> =>
   typeof items === "object" && Stream.StreamTypeId in items
 
 const isIterable = <A>(items: Iterable<A> | AsyncIterable<A>): items is Iterable<A> => Symbol.iterator in Object(items)

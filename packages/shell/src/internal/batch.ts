@@ -15,7 +15,7 @@ import { BatchState, StopNow } from "./batchState.js"
 import { makeDelayGate } from "./delayGate.js"
 import { makeJobTimer } from "./jobTimer.js"
 
-const defaultWarn = (message: string) => Effect.sync(() => void process.stderr.write(`fanout: ${message}\n`))
+const defaultWarn = (message: string) => Effect.sync(() => void process.stderr.write(`${message}\n`))
 
 type Warn = (message: string) => Effect.Effect<void>
 

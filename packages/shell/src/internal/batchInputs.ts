@@ -5,10 +5,7 @@ import * as Stream from "effect/Stream"
 import type { Inputs } from "../Batch.js"
 import type { JobSpec } from "../Job.js"
 
-/** @internal */
-export const isStream = <A, E, R>(
-  inputs: Iterable<A> | AsyncIterable<A> | Stream.Stream<A, E, R>
-): inputs is Stream.Stream<A, E, R> => Stream.StreamTypeId in inputs
+const isStream = <E, R>(inputs: Inputs<E, R>): inputs is Stream.Stream<JobSpec, E, R> => Stream.StreamTypeId in inputs
 
 /**
  * Every input, read before the first job starts: a halt at a percentage of all

@@ -1,8 +1,19 @@
 /** @internal */
 const plainWord = /^[A-Za-z0-9_\-./:=@%+,]+$/
 
-/** @internal */
-export const quote = (word: string): string => plainWord.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
+/**
+ * Quotes a word for a Bourne shell only when it needs it, exactly as GNU
+ * parallel does (`shell_quote_scalar_default`), so that a joblog names an
+ * argv as GNU parallel's would and the CLI's `--dry-run` prints its line.
+ */
+const quote = (word: string): string => {
+  if (word === "") return "''"
+  if (!/[^-_.+a-zA-Z0-9/]/.test(word)) return word
+  let quoted = `'${word.replaceAll("'", `'"'"'`)}'`
+  if (quoted.startsWith("''")) quoted = quoted.slice(2)
+  if (quoted.endsWith("''")) quoted = quoted.slice(0, -2)
+  return quoted
+}
 
 /** @internal */
 export const commandText = (command: string | ReadonlyArray<string>): string =>

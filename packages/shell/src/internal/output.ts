@@ -36,8 +36,7 @@ const textFields = (name: "stdout" | "stderr", bytes: Uint8Array): Record<string
 const lossyText = (text: string): string => Bytes.hasRawBytes(text) ? lossyUtf8.decode(Bytes.encode(text)) : text
 const base64 = (text: string): string => Bytes.encode(text).toString("base64")
 
-/** @internal */
-export const jsonLine = (record: JobRecord, stdout: Uint8Array, stderr: Uint8Array): string => {
+const jsonLine = (record: JobRecord, stdout: Uint8Array, stderr: Uint8Array): string => {
   const out = textFields("stdout", stdout)
   const err = textFields("stderr", stderr)
   return JSON.stringify({
@@ -149,13 +148,22 @@ const ungrouped = (shared: Shared): JobOutput => ({
   end: () => Effect.suspend(() => shared.state.closed ? shared.state.fail : Effect.void)
 })
 
+/** A job's buffered stdout, then its stderr, each whole. */
+const printBuffers = (
+  shared: Shared,
+  outBuffer: SpillBuffer,
+  errBuffer: SpillBuffer,
+  prefix: Uint8Array | undefined
+): Effect.Effect<void, OutputClosedError> =>
+  Effect.zipRight(writeBuffer(shared.out, outBuffer, prefix), writeBuffer(shared.err, errBuffer, prefix))
+
 /** `group` and `json`: everything is buffered and written when the job ends. */
 const buffered = (
   shared: Shared,
   job: JobInfo,
   format: "group" | "json"
 ): Effect.Effect<JobOutput, never, Scope.Scope> => {
-  const { err, order, out, state } = shared
+  const { order, out, state } = shared
   const quota = new Quota(shared.threshold)
   const outBuffer = new SpillBuffer(quota, shared.tmpdir)
   const errBuffer = new SpillBuffer(quota, shared.tmpdir)
@@ -165,10 +173,7 @@ const buffered = (
     outBuffer.reset()
     errBuffer.reset()
   }
-  const print: Effect.Effect<void, OutputClosedError> = Effect.zipRight(
-    writeBuffer(out, outBuffer, prefix),
-    writeBuffer(err, errBuffer, prefix)
-  )
+  const print = printBuffers(shared, outBuffer, errBuffer, prefix)
   const printJson = (record: JobRecord): Effect.Effect<void, OutputClosedError> =>
     Effect.flatMap(
       Effect.zip(outBuffer.readAll(), errBuffer.readAll()),
@@ -219,66 +224,89 @@ const lines = (shared: Shared, job: JobInfo): Effect.Effect<JobOutput, never, Sc
  * the others buffer (spilling) until their turn, or print whole if they end first.
  */
 const orderedLines = (shared: Shared, order: Order, job: JobInfo): Effect.Effect<JobOutput, never, Scope.Scope> => {
-  const { state } = shared
-  const quota = new Quota(shared.threshold)
-  const prefix = prefixOf(job)
-  const outBuffer = new SpillBuffer(quota, shared.tmpdir)
-  const errBuffer = new SpillBuffer(quota, shared.tmpdir)
-  const outLines = new LineWriter(shared.out, shared.lock, prefix, quota, shared.tmpdir)
-  const errLines = new LineWriter(shared.err, shared.lock, prefix, quota, shared.tmpdir)
+  const ordered = new OrderedLines(shared, order, job)
+  return openedUntilScopeEnds(() => ordered.open(), () => ordered.close())
+}
+
+/** One job's output under `line` with keepOrder: buffered until it goes live (its turn) or ends. */
+class OrderedLines implements Waiting {
+  private readonly prefix: Uint8Array | undefined
+  private readonly outBuffer: SpillBuffer
+  private readonly errBuffer: SpillBuffer
+  private readonly outLines: LineWriter
+  private readonly errLines: LineWriter
   // Serialises this job's writes with its promotion, which runs on another fiber.
-  const jobLock = new Lock()
-  let live = false
-  let ended = false
-  let handedOver = false
-  const reset = () => {
-    outBuffer.reset()
-    errBuffer.reset()
-    outLines.reset()
-    errLines.reset()
+  private readonly jobLock = new Lock()
+  private live = false
+  private ended = false
+  private handedOver = false
+  private readonly output: JobOutput
+  readonly goLive: Effect.Effect<void, OutputClosedError>
+
+  constructor(private readonly shared: Shared, private readonly order: Order, private readonly job: JobInfo) {
+    const quota = new Quota(shared.threshold)
+    this.prefix = prefixOf(job)
+    this.outBuffer = new SpillBuffer(quota, shared.tmpdir)
+    this.errBuffer = new SpillBuffer(quota, shared.tmpdir)
+    this.outLines = new LineWriter(shared.out, shared.lock, this.prefix, quota, shared.tmpdir)
+    this.errLines = new LineWriter(shared.err, shared.lock, this.prefix, quota, shared.tmpdir)
+    this.goLive = this.jobLock.with(Effect.suspend(() => {
+      if (this.ended || this.live) return Effect.void
+      this.live = true
+      return Effect.zipRight(replay(this.outBuffer, this.outLines), replay(this.errBuffer, this.errLines))
+    }))
+    this.output = {
+      stdout: this.push(this.outBuffer, this.outLines),
+      stderr: this.push(this.errBuffer, this.errLines),
+      end: (_record, options?: EndOptions) => this.end(options)
+    }
   }
-  const replay = (buffer: SpillBuffer, writer: LineWriter) =>
-    Effect.ensuring(buffer.forEachChunk((chunk) => writer.push(chunk)), Effect.sync(() => buffer.reset()))
-  const waiting: Waiting = {
-    goLive: jobLock.with(Effect.suspend(() => {
-      if (ended || live) return Effect.void
-      live = true
-      return Effect.zipRight(replay(outBuffer, outLines), replay(errBuffer, errLines))
+
+  open(): JobOutput {
+    this.live = this.order.register(this.job.seq, this)
+    return this.output
+  }
+
+  close(): void {
+    this.order.unregister(this.job.seq, this)
+    if (!this.handedOver) this.reset()
+  }
+
+  private reset() {
+    this.outBuffer.reset()
+    this.errBuffer.reset()
+    this.outLines.reset()
+    this.errLines.reset()
+  }
+
+  private push(buffer: SpillBuffer, writer: LineWriter) {
+    const state = this.shared.state
+    return (chunk: Uint8Array) =>
+      this.jobLock.with(
+        Effect.suspend(() => state.closed ? state.fail : this.live ? writer.push(chunk) : buffer.append(chunk))
+      )
+  }
+
+  private end(options: EndOptions): Effect.Effect<void, OutputClosedError> {
+    return this.jobLock.with(Effect.suspend(() => {
+      const state = this.shared.state
+      if (state.closed) return state.fail
+      if (options?.discard === true) return Effect.sync(() => this.reset())
+      this.ended = true
+      this.order.unregister(this.job.seq, this)
+      if (this.live) {
+        return Effect.ensuring(
+          Effect.zipRight(Effect.zipRight(this.outLines.flush(), this.errLines.flush()), this.order.done(this.job.seq)),
+          Effect.sync(() => this.reset())
+        )
+      }
+      this.handedOver = true
+      const print = printBuffers(this.shared, this.outBuffer, this.errBuffer, this.prefix)
+      return this.order.hold(this.job.seq, { print, buffers: [this.outBuffer, this.errBuffer] })
     }))
   }
-  const push = (buffer: SpillBuffer, writer: LineWriter) => (chunk: Uint8Array) =>
-    jobLock.with(Effect.suspend(() => state.closed ? state.fail : live ? writer.push(chunk) : buffer.append(chunk)))
-  const jobOutput: JobOutput = {
-    stdout: push(outBuffer, outLines),
-    stderr: push(errBuffer, errLines),
-    end: (_record, options?: EndOptions) =>
-      jobLock.with(Effect.suspend(() => {
-        if (state.closed) return state.fail
-        if (options?.discard === true) return Effect.sync(reset)
-        ended = true
-        order.unregister(job.seq, waiting)
-        if (live) {
-          return Effect.ensuring(
-            Effect.zipRight(Effect.zipRight(outLines.flush(), errLines.flush()), order.done(job.seq)),
-            Effect.sync(reset)
-          )
-        }
-        handedOver = true
-        const print = Effect.zipRight(
-          writeBuffer(shared.out, outBuffer, prefix),
-          writeBuffer(shared.err, errBuffer, prefix)
-        )
-        return order.hold(job.seq, { print, buffers: [outBuffer, errBuffer] })
-      }))
-  }
-  return openedUntilScopeEnds(
-    () => {
-      live = order.register(job.seq, waiting)
-      return jobOutput
-    },
-    () => {
-      order.unregister(job.seq, waiting)
-      if (!handedOver) reset()
-    }
-  )
 }
+
+/** Writes what a buffer holds through a line writer, then empties the buffer. */
+const replay = (buffer: SpillBuffer, writer: LineWriter) =>
+  Effect.ensuring(buffer.forEachChunk((chunk) => writer.push(chunk)), Effect.sync(() => buffer.reset()))

@@ -11,10 +11,8 @@ const NL = 10
  * `chunk` with `prefix` before every line that starts in it (the first one only
  * when `atLineStart`). Like GNU parallel's `--tag`: a last line without newline
  * is prefixed and left without newline; empty output stays empty.
- *
- * @internal
  */
-export const prefixLines = (prefix: Uint8Array, chunk: Uint8Array, atLineStart: boolean): Uint8Array => {
+const prefixLines = (prefix: Uint8Array, chunk: Uint8Array, atLineStart: boolean): Uint8Array => {
   if (chunk.length === 0) return chunk
   let starts = atLineStart ? 1 : 0
   const last = chunk.length - 1

@@ -4,12 +4,8 @@ import type { OutputClosedError } from "../Output.js"
 import type { Lock } from "./outputSink.js"
 import type { Quota, SpillBuffer } from "./outputSpill.js"
 
-/**
- * A job that ended before its turn: what prints it, and the buffers it owns.
- *
- * @internal
- */
-export interface Held {
+/** A job that ended before its turn: what prints it, and the buffers it owns. */
+interface Held {
   readonly print: Effect.Effect<void, OutputClosedError>
   readonly buffers: ReadonlyArray<SpillBuffer>
 }

@@ -1,7 +1,9 @@
 /** @internal */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { OutputClosedError } from "../Output.js"
+
+/** @internal */
+export class OutputClosedError extends Data.TaggedError("OutputClosedError")<{}> {}
 
 /**
  * Writing to one of our own streams failed for a reason other than a reader
@@ -34,9 +36,6 @@ const reasonOf = (error: unknown): string => {
   if (typeof code === "string" && reasons[code] !== undefined) return reasons[code]
   return error instanceof Error ? error.message : String(error)
 }
-
-// Built on use, not at load: Output.ts imports this module while it is itself still loading.
-const failClosed = (): Effect.Effect<never, OutputClosedError> => Effect.fail(new OutputClosedError())
 
 const ignore = () => {}
 
@@ -78,7 +77,7 @@ export class Closed {
   }
   /** Fails with `OutputClosedError`, or dies with the stream's error when it was not a closed reader. */
   get fail(): Effect.Effect<never, OutputClosedError> {
-    return this.failure === undefined ? failClosed() : Effect.die(this.failure)
+    return this.failure === undefined ? Effect.fail(new OutputClosedError()) : Effect.die(this.failure)
   }
 }
 

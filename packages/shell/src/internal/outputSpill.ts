@@ -19,7 +19,7 @@ export class Quota {
 }
 
 const fsDie = (error: NodeJS.ErrnoException, what: string) =>
-  Effect.die(new Error(`fanout: cannot ${what} spill file: ${error.message}`, { cause: error }))
+  Effect.die(new Error(`cannot ${what} spill file: ${error.message}`, { cause: error }))
 
 /**
  * A descriptor with a count of operations in flight: closing waits for them, so
@@ -71,7 +71,7 @@ class Descriptor {
       fs.read(this.fd, buffer, 0, length, position, (error, n) => {
         this.done()
         if (error) return resume(fsDie(error, "read"))
-        if (n === 0) return resume(Effect.die(new Error("fanout: spill file ended early")))
+        if (n === 0) return resume(Effect.die(new Error("spill file ended early")))
         resume(Effect.succeed(buffer.subarray(0, n)))
       })
     })
@@ -107,14 +107,6 @@ export class SpillBuffer {
   private inMemory = 0
 
   constructor(private quota: Quota, private readonly tmpdir: string) {}
-
-  get spilled(): boolean {
-    return this.file !== undefined
-  }
-
-  get memoryBytes(): number {
-    return this.inMemory
-  }
 
   append(chunk: Uint8Array): Effect.Effect<void> {
     const length = chunk.length

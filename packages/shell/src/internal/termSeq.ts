@@ -6,6 +6,7 @@ import { constants } from "node:os"
 /** @internal */
 export interface TermStep {
   readonly signal: NodeJS.Signals
+  /** How long to wait for the group to vanish before the next step. */
   readonly waitMs: number
 }
 
@@ -39,8 +40,7 @@ export const defaultTermSeq: TermSeq = {
 
 const signalNames = constants.signals as Readonly<Record<string, number>>
 
-/** @internal */
-export const signalName = (word: string): NodeJS.Signals | undefined => {
+const signalName = (word: string): NodeJS.Signals | undefined => {
   const upper = word.toUpperCase()
   const name = upper.startsWith("SIG") ? upper : `SIG${upper}`
   if (name in signalNames) return name as NodeJS.Signals

@@ -74,10 +74,8 @@ const signalable = (pgid: number): boolean => {
  * container inits), so on Linux a group of zombies is read from `/proc` as
  * gone. Members found by the first scan are re-checked one by one; a full scan
  * confirms the end.
- *
- * @internal
  */
-export const makeGroupWatch = (pgid: number): () => boolean => {
+const makeGroupWatch = (pgid: number): () => boolean => {
   const id = String(pgid)
   let members: Array<string> | undefined
   return () => {

@@ -11,6 +11,7 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Runtime from "effect/Runtime"
 import { type ChildProcess, spawn } from "node:child_process"
+import type { HelperOptions } from "../../JobRunner.js"
 import type { OutputClosedError } from "../../Output.js"
 import { execPrefixed, plainWords } from "../commandLine.js"
 import { terminateGroup } from "../terminate.js"
@@ -24,10 +25,10 @@ import {
   parseDone,
   protocolVersion,
   runPayload,
-  termSeqText,
-  windowBytes
+  termSeqText
 } from "./protocol.js"
-import type { ChildOutcome, ChildRequest, RunnerLost, Sink, SpawnFailure } from "./types.js"
+import { Relay } from "./relay.js"
+import type { ChildOutcome, ChildRequest, RunnerLost, SpawnFailure } from "./types.js"
 
 /**
  * `perl -e` with this reads the helper's source from its stdin, then runs it
@@ -47,70 +48,14 @@ const T = {
   done: code("D")
 }
 
-/** @internal */
-export interface HelperOptions {
-  readonly perl?: string | undefined
-  readonly command?: ReadonlyArray<string> | undefined
-}
-
 type Resume = (effect: Effect.Effect<ChildOutcome, SpawnFailure | RunnerLost>) => void
 
-/** One relayed stream of a job: chunks written to the sink one at a time, acknowledged to the helper. */
-class Relay {
-  private readonly queue: Array<Buffer> = []
-  private busy: ((id?: FiberId.FiberId) => void) | undefined
-  private unacked = 0
-
-  constructor(private readonly job: HelperJob, private readonly sink: Sink) {}
-
-  get idle(): boolean {
-    return this.busy === undefined && this.queue.length === 0
-  }
-
-  push(chunk: Buffer) {
-    this.queue.push(chunk)
-    this.pump()
-  }
-
-  private pump() {
-    if (this.busy !== undefined) return
-    const chunk = this.queue.shift()
-    if (chunk === undefined) return
-    let sync = true
-    let done = false
-    const interrupt = this.job.runCallback(this.sink(chunk), {
-      onExit: (exit) => {
-        done = true
-        this.busy = undefined
-        this.onWritten(chunk.length, exit)
-        if (!sync) this.pump()
-      }
-    })
-    sync = false
-    if (!done) this.busy = interrupt
-    else this.pump()
-  }
-
-  private onWritten(length: number, exit: Exit.Exit<void, OutputClosedError>) {
-    // Acknowledged a quarter window at a time: a job that prints little costs no frame back.
-    this.unacked += length
-    if (this.unacked >= windowBytes / 4) {
-      this.job.ack(this.unacked)
-      this.unacked = 0
-    }
-    if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) this.job.onSinkFailure(exit.cause)
-    this.job.settle()
-  }
-
-  cancel() {
-    this.queue.length = 0
-    this.busy?.(FiberId.none)
-    this.busy = undefined
-  }
-}
-
-/** One job run by the helper, from `R` to `D` (or `F`, or the helper's death). */
-class HelperJob {
+/**
+ * One job run by the helper, from `R` to `D` (or `F`, or the helper's death).
+ *
+ * @internal
+ */
+export class HelperJob {
   pid: number | undefined
   private done: ReturnType<typeof parseDone> | undefined
   private timedOut: Duration.Duration | undefined

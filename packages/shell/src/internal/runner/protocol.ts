@@ -10,8 +10,7 @@ import type { TermSeq } from "../termSeq.js"
 /** @internal */
 export const protocolVersion = 1
 
-/** @internal */
-export const headerBytes = 9
+const headerBytes = 9
 
 /** Relayed bytes a job may have in flight before the runner stops reading its pipes (helper.pl's `$window`). @internal */
 export const windowBytes = 1 << 20
@@ -163,5 +162,4 @@ export const code = (type: string): number => type.charCodeAt(0)
 const O = code("O")
 const E = code("E")
 
-/** @internal */
-export const isOutput = (type: number): boolean => type === O || type === E
+const isOutput = (type: number): boolean => type === O || type === E
