@@ -7,6 +7,7 @@
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import * as commandLine from "./internal/commandLine.js"
 import * as internal from "./internal/job.js"
 import * as errors from "./internal/jobErrors.js"
 import type { JobOutput, OutputClosedError } from "./Output.js"
@@ -233,4 +234,4 @@ export const run: {
  * @since 0.1.0
  * @category getters
  */
-export const commandText: (command: string | ReadonlyArray<string>) => string = internal.commandText
+export const commandText: (command: string | ReadonlyArray<string>) => string = commandLine.commandText

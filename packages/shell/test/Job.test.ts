@@ -6,7 +6,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { pipe } from "effect/Function"
 import { Job, Output, TermSeq } from "../src/index.js"
-import { execPrefixed } from "../src/internal/job.js"
+import { execPrefixed } from "../src/internal/commandLine.js"
 import { failure, spec } from "./helpers/jobs.js"
 import { awaitProcesses, collectingOutput, livePids, marker } from "./helpers/procs.js"
 

@@ -7,8 +7,6 @@ import type { JobOutput, JobRecord } from "../Output.js"
 import type { OutputClosedError } from "../Output.js"
 import { commandText, defaultShell } from "./commandLine.js"
 import { JobExitError, JobRunnerLostError, JobSignalError, JobSpawnError, JobTimeoutError } from "./jobErrors.js"
-
-export { commandText, defaultShell, execPrefixed } from "./commandLine.js"
 import { JobRunner } from "./jobRunner.js"
 import type { JobTimer } from "./jobTimer.js"
 import type { ChildOutcome, ExitStatus, RunnerLost, SpawnFailure } from "./runner/types.js"

@@ -234,7 +234,7 @@ class ChildRun {
  *
  * @internal
  */
-export const runChild = (request: ChildRequest): Effect.Effect<ChildOutcome, SpawnFailure | RunnerLost> =>
+const runChild = (request: ChildRequest): Effect.Effect<ChildOutcome, SpawnFailure | RunnerLost> =>
   Effect.flatMap(
     Effect.runtime<never>(),
     (runtime) =>
