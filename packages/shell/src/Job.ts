@@ -235,3 +235,21 @@ export const run: {
  * @category getters
  */
 export const commandText: (command: string | ReadonlyArray<string>) => string = commandLine.commandText
+
+/**
+ * A word quoted for a Bourne shell only when it needs it, exactly as GNU
+ * parallel quotes it (`shell_quote_scalar_default`): the word as is when it is
+ * plain, else in single quotes.
+ *
+ * @example
+ * ```ts
+ * import { Job } from "@fanout/shell"
+ *
+ * Job.quote("a.txt") // a.txt
+ * Job.quote("it's") // 'it'"'"'s'
+ * ```
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const quote: (word: string) => string = commandLine.quote

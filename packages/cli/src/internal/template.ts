@@ -7,7 +7,7 @@
  *
  * @internal
  */
-import { commandText } from "@fanout/shell/Job"
+import { quote as shellQuote } from "@fanout/shell/Job"
 import { UsageError } from "./exit.js"
 import { defaultRules, type Expr, type JobInfo, type Rule } from "./replacements.js"
 
@@ -83,7 +83,7 @@ export const noArg = "\0noarg"
  *
  * @internal
  */
-export const quote = (value: string): string => commandText([value])
+export const quote: (value: string) => string = shellQuote
 
 type Segment = { readonly _tag: "Text"; readonly text: string } | Extract<Token, { _tag: "Replace" }>
 

@@ -5,8 +5,10 @@ const plainWord = /^[A-Za-z0-9_\-./:=@%+,]+$/
  * Quotes a word for a Bourne shell only when it needs it, exactly as GNU
  * parallel does (`shell_quote_scalar_default`), so that a joblog names an
  * argv as GNU parallel's would and the CLI's `--dry-run` prints its line.
+ *
+ * @internal
  */
-const quote = (word: string): string => {
+export const quote = (word: string): string => {
   if (word === "") return "''"
   if (!/[^-_.+a-zA-Z0-9/]/.test(word)) return word
   let quoted = `'${word.replaceAll("'", `'"'"'`)}'`
