@@ -92,6 +92,31 @@ describe("--results DIR: GNU parallel's tree", () => {
   )
 })
 
+describe("--results NAME with replacement strings: NAME, NAME.err, NAME.seq", () => {
+  sameResults(
+    "a file per job, inputs as they are",
+    ["--results", "RESULTS/{1}/{2}", "echo out {1} {2}; echo err {1} >&2", ":::", "a", "b/c", "d e", ":::", "x"],
+    {},
+    "out",
+    tree
+  )
+  sameResults(
+    "a name ending in / is a directory",
+    ["--results", "RESULTS/{}/", "echo {}", ":::", "a", "b"],
+    {},
+    "out",
+    tree
+  )
+  sameResults("{#} and {%}", ["-j1", "--results", "RESULTS/s{#}-{%}.txt", "echo {}", ":::", "a", "b"], {}, "out", tree)
+  sameResults("with -I", ["-I", "@@", "--results", "RESULTS/@@", "echo @@", ":::", "a"], {}, "out", tree)
+  it("{##} in the name is refused by name (GNU parallel reads every input first)", async () => {
+    const dir = tempDir("fanout-")
+    const result = await fanout(["--plus", "--results", `${dir}/x{##}`, "echo", ":::", "a"])
+    expect(result.status).toBe(255)
+    expect(result.stderr).toBe(`fanout: --results: '${dir}/x{##}': {##} in a --results name is not supported\n`)
+  })
+})
+
 describe("--results name.csv|.tsv|.json", () => {
   const rows = (place: string) => bySeq(fs.readFileSync(place, "latin1"))
   sameResults("csv", ["--results", "RESULTS", "echo {}; echo err >&2", ":::", "a", "b,\"c", "d e"], {}, "r.csv", rows)

@@ -71,6 +71,8 @@ export interface JobInfo {
   readonly seq: number
   /** When set, every line is prefixed with `tag` and a TAB (`--tag`, `--tagstring`). */
   readonly tag?: string | undefined
+  /** The job's slot (GNU parallel's `{%}`), when a batch runs it. */
+  readonly slot?: number | undefined
 }
 
 /**

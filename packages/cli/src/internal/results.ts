@@ -4,6 +4,8 @@
  *
  * - `--results DIR`: per job `DIR/1/<input 1>/2/<input 2>/…/{seq,stdout,stderr}`
  *   (`/` in an input is `\_`, `\` is `\\`, TAB `\t`, NUL `\0`); nothing on stdout.
+ * - `--results NAME` with replacement strings (`out/{1}/{2}`): NAME, NAME.err
+ *   and NAME.seq for each job, or NAME/{stdout,stderr,seq} when NAME ends in `/`.
  * - `--results name.csv|.tsv|.json`: one row per job as it ends (Seq, Host,
  *   Starttime, JobRuntime, Send, Receive, Exitval, Signal, Command, V1…,
  *   Stdout, Stderr); `-.csv` writes the rows to stdout.
@@ -21,7 +23,9 @@ import * as fs from "node:fs"
 import * as fsp from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
+import { UsageError } from "./exit.js"
 import { tempName } from "./pipe.js"
+import * as Template from "./template.js"
 
 /** What the results need of a job beyond its output: its inputs and the bytes it was sent. */
 interface Sent {
@@ -72,9 +76,9 @@ interface Sink {
   readonly end: (record: Output.JobRecord, discard: boolean) => Promise<void>
 }
 
-const makeOutput = (open: (seq: number) => Promise<Sink>, finish: () => Promise<void>): Output.Output => ({
+const makeOutput = (open: (job: Output.JobInfo) => Promise<Sink>, finish: () => Promise<void>): Output.Output => ({
   open: (job) =>
-    Effect.map(Effect.promise(() => open(job.seq)), (sink) => ({
+    Effect.map(Effect.promise(() => open(job)), (sink) => ({
       stdout: (chunk) => Effect.promise(() => sink.stdout(chunk)),
       stderr: (chunk) => Effect.promise(() => sink.stderr(chunk)),
       end: (record, options) => Effect.promise(() => sink.end(record, options?.discard === true))
@@ -85,23 +89,67 @@ const makeOutput = (open: (seq: number) => Promise<Sink>, finish: () => Promise<
   finish: Effect.promise(finish)
 })
 
-/** `--results DIR`. */
-const directory = (dir: string, sent: Map<number, Sent>): Output.Output =>
-  makeOutput(async (seq) => {
-    const at = path.join(dir, dirName(sent.get(seq)?.args ?? []))
-    await fsp.mkdir(at, { recursive: true })
-    await fsp.writeFile(path.join(at, "seq"), String(seq))
-    const stdout = await fsp.open(path.join(at, "stdout"), "w")
-    const stderr = await fsp.open(path.join(at, "stderr"), "w")
+/** Where one job's files go: its stdout, its stderr, and a file holding its seq. */
+interface Files {
+  readonly stdout: string
+  readonly stderr: string
+  readonly seq: string
+}
+
+const inDirectory = (dir: string): Files => ({
+  stdout: path.join(dir, "stdout"),
+  stderr: path.join(dir, "stderr"),
+  seq: path.join(dir, "seq")
+})
+
+/** `--results DIR`, or a name with replacement strings: each job's output in files of its own. */
+const perJobFiles = (filesOf: (job: Output.JobInfo) => Files, sent: Map<number, Sent>): Output.Output =>
+  makeOutput(async (job) => {
+    const files = filesOf(job)
+    await fsp.mkdir(path.dirname(files.seq), { recursive: true })
+    await fsp.writeFile(files.seq, String(job.seq))
+    const stdout = await fsp.open(files.stdout, "w")
+    const stderr = await fsp.open(files.stderr, "w")
     return {
       stdout: async (chunk) => void await stdout.write(chunk),
       stderr: async (chunk) => void await stderr.write(chunk),
       end: async () => {
-        sent.delete(seq)
+        sent.delete(job.seq)
         await Promise.all([stdout.close(), stderr.close()])
       }
     }
   }, async () => {})
+
+/** `--results DIR`: GNU parallel's tree of inputs. */
+const directory = (dir: string, sent: Map<number, Sent>): Output.Output =>
+  perJobFiles((job) => inDirectory(path.join(dir, dirName(sent.get(job.seq)?.args ?? []))), sent)
+
+/**
+ * A `--results` name holding replacement strings, filled in for each job (its
+ * inputs as they are, `/` making directories): stdout in NAME, stderr in
+ * NAME.err and the seq in NAME.seq; a NAME ending in `/` is a directory holding
+ * `stdout`, `stderr` and `seq`. As GNU parallel 20221122.
+ */
+const named = (nameOf: (job: Template.Job) => string, slots: number, sent: Map<number, Sent>): Output.Output =>
+  perJobFiles((job) => {
+    const name = nameOf({ seq: job.seq, slot: job.slot ?? 1, slots, total: 0, args: sent.get(job.seq)?.args ?? [] })
+    return name.endsWith("/") ? inDirectory(name) : { stdout: name, stderr: `${name}.err`, seq: `${name}.seq` }
+  }, sent)
+
+/**
+ * The template of a `--results` name, when it holds replacement strings.
+ *
+ * @throws UsageError for `{##}`: GNU parallel reads every input before the first job to
+ * know it; fanout's results do not, and refuse it rather than write a wrong name.
+ */
+const nameTemplate = (name: string, options: Template.TemplateOptions): Template.Template | undefined => {
+  const template = Template.parse([name], { ...options, quoteAll: false }, false)
+  if (!template.tokens.some((token) => token._tag === "Replace")) return undefined
+  if (template.needsTotal) {
+    throw new UsageError({ message: `--results: '${name}': {##} in a --results name is not supported` })
+  }
+  return template
+}
 
 /** GNU parallel's `combine_ref`: quoted when it holds a quote, white space, the separator or NUL. */
 const csvField = (separator: string) => (value: string): string => {
@@ -168,7 +216,7 @@ const table = (
     const fields = [...columns(row), ...(row.sent?.args ?? []), row.stdout, row.stderr]
     return text + fields.map(field).join(separator) + "\n"
   }
-  return makeOutput(async (seq) => {
+  return makeOutput(async ({ seq }) => {
     const out: Array<Uint8Array> = []
     const err: Array<Uint8Array> = []
     return {
@@ -216,16 +264,24 @@ const files = (tmpdir: string, stdout: NodeJS.WritableStream, stderr: NodeJS.Wri
  * @internal
  */
 export const make = (
-  options: { readonly results: string | undefined; readonly files: boolean; readonly tmpdir: string },
+  options: {
+    readonly results: string | undefined
+    readonly files: boolean
+    readonly tmpdir: string
+    readonly templateOptions: Template.TemplateOptions
+    readonly slots: number
+  },
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream
 ): Results | undefined => {
   const { sent, track } = makeTracker()
   if (options.results !== undefined) {
     const format = /\.(csv|tsv|json)$/i.exec(options.results)?.[1].toLowerCase() as "csv" | "tsv" | "json" | undefined
-    const output = format === undefined
+    if (format !== undefined) return { output: table(options.results, format, sent, stdout), track }
+    const template = nameTemplate(options.results, options.templateOptions)
+    const output = template === undefined
       ? directory(options.results, sent)
-      : table(options.results, format, sent, stdout)
+      : named((job) => Template.render(template, job, false), options.slots, sent)
     return { output, track }
   }
   if (options.files) return { output: files(options.tmpdir, stdout, stderr), track }

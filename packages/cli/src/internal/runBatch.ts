@@ -208,6 +208,8 @@ export const runSpecs = (
     const results = Results.make(
       {
         results: config.results,
+        templateOptions: config.templateOptions,
+        slots: config.jobs === Infinity ? unlimitedJobs : config.jobs,
         files: config.files,
         tmpdir: config.tmpdir ?? process.env.TMPDIR ?? os.tmpdir()
       },

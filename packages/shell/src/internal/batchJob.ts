@@ -45,6 +45,7 @@ export const makeBatchJob = (
     Effect.scoped(Effect.flatMap(
       output === undefined ? Effect.succeed(undefined) : output.open({
         seq: spec.seq,
+        slot,
         tag: typeof spec.tag === "function" ? spec.tag(slot) : spec.tag
       }),
       (jobOutput) =>
