@@ -78,6 +78,19 @@ describe("--pipe: blocks at record ends", () => {
   same("--header N lines", ["--pipe", "--header", "2", "--block", "10", "-k", "cat"], {
     input: "h1\nh2\n" + seq(1, 12)
   })
+  same(
+    "--header REGEX: what it matches at the start",
+    ["--pipe", "--header", "(#.*\\n)+", "-N2", "-k", "cat; echo ."],
+    {
+      input: "# a\n# b\n1\n2\n3\n"
+    }
+  )
+  same("--header REGEX that does not match: no header", ["--pipe", "--header", "x+", "-N2", "-k", "cat; echo ."], {
+    input: "1\n2\n3\n"
+  })
+  same("--header REGEX tried a block at a time", ["--pipe", "--header", "(h.\\n)+", "--block", "4", "-k", "cat"], {
+    input: "h1\nh2\na\nb\n"
+  })
   same("--recstart", ["--pipe", "--recstart", ">", "-N", "1", "-k", "cat; echo ."], { input: fasta })
   same("--recstart --remove-rec-sep", ["--pipe", "--recstart", ">", "-N1", "--remove-rec-sep", "-k", "cat"], {
     input: fasta

@@ -12,7 +12,7 @@ const optionsOf = (args: ReadonlyArray<string>): SplitOptions => {
     regexp: false,
     records: undefined,
     lines: undefined,
-    headerLines: 0,
+    header: 0,
     removeRecSep: false
   }
   for (let i = 0; i < args.length; i++) {
@@ -44,7 +44,7 @@ const optionsOf = (args: ReadonlyArray<string>): SplitOptions => {
         break
       case "--header": {
         const value = args[++i]
-        options.headerLines = value === ":" ? 1 : Number(value)
+        options.header = value === ":" ? 1 : Number(value)
         break
       }
       default:
@@ -105,7 +105,20 @@ describe("Splitter", () => {
   })
 
   it("keeps the header when the input ends inside it", () => {
-    expect(split("h1\nh2", { ...base, headerLines: 3 }, 1)).toEqual(["h1\nh2"])
+    expect(split("h1\nh2", { ...base, header: 3 }, 1)).toEqual(["h1\nh2"])
+  })
+
+  it("takes a regular expression's match at the start as the header, tried a block at a time", () => {
+    const header = /^(?:(?:h.\n)+)/
+    // one block (the default 1 MiB) holds the whole input: the match is made on all of it
+    expect(split("h1\nh2\na\nb\n", { ...base, records: 1, header }, 1)).toEqual(["h1\nh2\na\n", "h1\nh2\nb\n"])
+    // no match: no header
+    expect(split("a\nb\n", { ...base, records: 1, header: /^(?:x)/ }, 3)).toEqual(["a\n", "b\n"])
+    // with 4-byte blocks, GNU parallel has read "h1\nh" when it first tries: the header is "h1\n"
+    expect(split("h1\nh2\na\n", { ...base, blockSize: 4, records: 1, header }, 0)).toEqual([
+      "h1\nh2\n",
+      "h1\na\n"
+    ])
   })
 
   it("reads the source only as blocks are taken", async () => {

@@ -32,8 +32,11 @@ export interface SplitOptions {
   readonly records: number | undefined
   /** `-L`: lines per record. */
   readonly lines: number | undefined
-  /** `--header`: this many lines (`:` is 1) go before every block. */
-  readonly headerLines: number
+  /**
+   * `--header`: this many lines (`:` is 1), or what this regular expression matches at the start
+   * of the input (nothing, when it does not), go before every block.
+   */
+  readonly header: number | RegExp
   readonly removeRecSep: boolean
   /** A record longer than the block: told as GNU parallel tells it. */
   readonly warn?: ((message: string) => void) | undefined
@@ -86,6 +89,8 @@ export class Splitter {
   private buffered = 0
   private blockSize: number
   private header: Buffer | undefined
+  /** Blocks read so far that `--header`'s pattern did not match. */
+  private headerTries = 0
   private readonly out: Array<Block> = []
   private readonly recstart: Buffer
   private readonly recend: Buffer
@@ -101,7 +106,7 @@ export class Splitter {
     this.recstart = Bytes.encode(recstart)
     this.recend = Bytes.encode(recend)
     this.boundary = Bytes.encode(recend + recstart)
-    if (options.headerLines === 0) this.header = Buffer.alloc(0)
+    if (options.header === 0) this.header = Buffer.alloc(0)
   }
 
   push(chunk: Buffer): Array<Block> {
@@ -133,20 +138,48 @@ export class Splitter {
     return this.out.splice(0, this.out.length)
   }
 
-  /** `--header`: the first lines, taken off once they are all in (at the end, whatever there is). */
+  /** `--header`: taken off the start once it is all in; false while it may not be. */
   private findHeader(atEnd: boolean): boolean {
+    const found = typeof this.options.header === "number"
+      ? this.headerLines(this.options.header, atEnd)
+      : this.headerMatch(this.options.header, atEnd)
+    if (found === undefined) return false
+    this.header = Buffer.concat(this.queue.take(found.length))
+    // What GNU parallel read past the header is in its buffer.
+    this.buffered = Math.min(found.read - found.length, this.queue.length)
+    return true
+  }
+
+  /**
+   * The first `lines` lines, as soon as they are in (at the end, none if there are fewer); GNU
+   * parallel read them in reads of a block.
+   */
+  private headerLines(lines: number, atEnd: boolean): { length: number; read: number } | undefined {
     let end = -1
-    for (let k = 0, from = 0; k < this.options.headerLines; k++) {
+    for (let k = 0, from = 0; k < lines; k++) {
       end = this.queue.indexOf(newline, from, this.queue.length)
       if (end === -1) break
       from = end + 1
     }
-    if (end === -1 && !atEnd) return false
-    this.header = end === -1 ? Buffer.alloc(0) : Buffer.concat(this.queue.take(end + 1))
-    // GNU parallel read the header in reads of a block: what it read past the header is in its buffer.
-    const read = Math.ceil((end + 1) / this.blockSize) * this.blockSize || this.blockSize
-    this.buffered = Math.min(read - (end + 1), this.queue.length)
-    return true
+    if (end === -1 && !atEnd) return undefined
+    const length = end + 1
+    return { length, read: Math.ceil(length / this.blockSize) * this.blockSize || this.blockSize }
+  }
+
+  /**
+   * What `pattern` matches at the start, tried as GNU parallel tries it: on the first block read,
+   * then on the first two, and so on (at the end, on everything; nothing if it never matched).
+   */
+  private headerMatch(pattern: RegExp, atEnd: boolean): { length: number; read: number } | undefined {
+    const whole = Math.floor(this.queue.length / this.blockSize)
+    for (; this.headerTries < whole; this.headerTries++) {
+      const read = (this.headerTries + 1) * this.blockSize
+      const match = pattern.exec(this.queue.head(read).toString("latin1"))
+      if (match !== null) return { length: match[0].length, read }
+    }
+    if (!atEnd) return undefined
+    const read = this.queue.length
+    return { length: pattern.exec(this.queue.head(read).toString("latin1"))?.[0].length ?? 0, read }
   }
 
   /** Cuts what the buffer allows; the number of blocks cut. */

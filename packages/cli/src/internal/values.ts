@@ -171,15 +171,18 @@ export const parseTermSeq = (value: string): TermSeq.TermSeq =>
         : bad("--termseq", "SIGNAL,MS,SIGNAL,MS,... (e.g. TERM,200,KILL,25)", value)
   )
 
-/** @internal */
-export const parseColsep = (value: string): RegExp => {
+/** A Perl regular expression, translated (see `perlRegex.ts`); the error names `option`. @internal */
+export const parseRegExp = (option: string, value: string): RegExp => {
   try {
     return fromPerl(value)
   } catch (error) {
-    if (error instanceof PerlRegexError) throw bad("--colsep", `a regular expression without ${error.feature}`, value)
-    throw bad("--colsep", "a regular expression", value)
+    if (error instanceof PerlRegexError) throw bad(option, `a regular expression without ${error.feature}`, value)
+    throw bad(option, "a regular expression", value)
   }
 }
+
+/** @internal */
+export const parseColsep = (value: string): RegExp => parseRegExp("--colsep", value)
 
 /** `--shell` is checked once, at start: otherwise every job fails with 127 and nothing said. @internal */
 export const checkShell = (shell: string): string => {
