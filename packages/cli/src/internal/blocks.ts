@@ -327,6 +327,8 @@ export async function* blocks(source: AsyncIterable<Buffer | string>, options: S
   const splitter = new Splitter(options)
   for await (const chunk of source) {
     yield* splitter.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk)
+    // The source's buffers are not reused here: the splitter's list of them is let go.
+    splitter.takeReleased()
   }
   yield* splitter.end()
 }
