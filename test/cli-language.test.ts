@@ -262,6 +262,15 @@ describe("running", () => {
   })
 })
 
+describe("-S : (this machine)", () => {
+  it("is accepted, as GNU parallel's name for the local machine, alone or repeated", async () => {
+    for (const args of [["-S", ":"], ["--sshlogin", ":,:", "-S", " : "]]) {
+      const result = await fanout([...args, "-k", "echo", ":::", "a", "b"])
+      expect([result.status, result.stdout, result.stderr]).toEqual([0, "a\nb\n", ""])
+    }
+  })
+})
+
 describe("options fanout does not take", () => {
   for (
     const [args, message] of [
@@ -271,7 +280,11 @@ describe("options fanout does not take", () => {
       ],
       [
         ["-S", "host", "echo", ":::", "a"],
-        "-S: not supported by fanout; jobs run on this machine only (run fanout on each host over ssh)"
+        "-S: expected ':' (this machine: fanout runs jobs here only; run it on each host over ssh), got 'host'"
+      ],
+      [
+        ["--sshloginfile", "hosts", "echo", ":::", "a"],
+        "--sshloginfile: not supported by fanout; jobs run on this machine only (run fanout on each host over ssh)"
       ],
       [["--sem", "echo"], "--sem: not supported by fanout; use flock(1) around the command"]
     ] as const

@@ -736,7 +736,13 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   // prints no notice and has one behaviour.
   noEffect("will-cite", ["willcite"]),
   noEffect("no-notice", ["nn", "nonotice"]),
-  noEffect("gnu")
+  noEffect("gnu"),
+  // `-S :` is this machine in GNU parallel's words, where fanout runs every job: accepted; any host refused.
+  row({ name: "sshlogin", short: ["S"], value: "LOGINS", repeatable: true, group: "other" }, (_, text) => {
+    if (!text.split(",").every((login) => login.trim() === ":")) {
+      throw bad("-S", "':' (this machine: fanout runs jobs here only; run it on each host over ssh)", text)
+    }
+  })
 ]
 
 /** @internal */
@@ -759,10 +765,10 @@ export const unsupportedOptions: ReadonlyArray<Unsupported> = [
   { long: ["files0"], instead: "use --files" },
   {
     long: [
-      ...["sshlogin", "sshloginfile", "slf", "transfer", "transferfile", "tf", "return", "cleanup", "trc", "basefile"],
+      ...["sshloginfile", "slf", "transfer", "transferfile", "tf", "return", "cleanup", "trc", "basefile"],
       ...["bf", "onall", "nonall", "controlmaster", "workdir", "wd", "ssh", "ssh-delay", "filter-hosts"]
     ],
-    short: ["S", "M"],
+    short: ["M"],
     instead: "jobs run on this machine only (run fanout on each host over ssh)"
   },
   {
