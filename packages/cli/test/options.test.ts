@@ -55,7 +55,10 @@ describe("options fanout does not take", () => {
   it("are rejected by name, with what to do instead", () => {
     expect(() => split(["--tee", "wc"])).toThrow("--tee: not supported by fanout; split the input first")
     expect(() => split(["--files0", "echo"])).toThrow("--files0: not supported by fanout; use --files")
-    expect(() => split(["-kS", "host", "echo"])).toThrow("-S: not supported by fanout; jobs run on this machine only")
+    expect(() => split(["-kM", "echo"])).toThrow("-M: not supported by fanout; jobs run on this machine only")
+    // -S is taken for `:` (this machine) alone
+    expect(() => settings("-kS", "host")).toThrow("-S: expected ':' (this machine")
+    expect(() => settings("-kS", ":")).not.toThrow()
     expect(() => split(["--semap", "echo"])).toThrow("--semap: not supported by fanout; use flock(1)")
   })
 })
