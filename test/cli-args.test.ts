@@ -197,6 +197,15 @@ describe("replacement strings", () => {
   dry("--arg-file-sep linked", ["--arg-file-sep", ",,", "echo", ",,", "xy.csv", ",,+", "people.tsv"])
 })
 
+describe("an empty ::: (::: $(ls *.none))", () => {
+  same("alone: stdin is read instead", ["-k", "echo", ":::"], { input: "from stdin\n" })
+  same("beside other sources: one empty input", ["-k", "echo", "[{1}]", "[{2}]", ":::", "a", "b", ":::"], {
+    input: "x\n"
+  })
+  same("linked to another: one empty input", ["-k", "echo", "[{1}]", "[{2}]", ":::", ":::+", "b"], { input: "x\n" })
+  same("every source empty: nothing runs", ["-k", "echo", ":::", ":::"], { input: "x\n" })
+})
+
 describe("--header", () => {
   dry("names TAB-separated columns", ["--header", ":", "echo", "{name}", "{age}", "{2}", "::::", "people.tsv"])
   dry("with --colsep", ["--header", ":", "--colsep", ",", "echo", "{y}-{x}", "::::", "xy.csv"])

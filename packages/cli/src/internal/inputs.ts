@@ -74,8 +74,20 @@ export const parseCommandLine = (
     }
     i = j
   }
-  if (groups.length === 0) groups.push([{ _tag: "Stdin" }])
-  return { command, groups }
+  return { command, groups: withEmptySources(groups) }
+}
+
+const isEmpty = (source: Source) => source._tag === "Args" && source.values.length === 0
+
+/**
+ * GNU parallel's empty `:::` (`::: $(ls *.none)`): alone, it reads stdin as if no source were
+ * given; beside other sources it is one empty input; when every source is empty, nothing runs.
+ */
+const withEmptySources = (groups: Array<Array<Source>>): Array<Array<Source>> => {
+  if (groups.length === 0) return [[{ _tag: "Stdin" }]]
+  if (groups.length === 1 && groups[0].length === 1 && isEmpty(groups[0][0])) return [[{ _tag: "Stdin" }]]
+  if (groups.every((group) => group.every(isEmpty))) return groups
+  return groups.map((group) => group.map((source) => isEmpty(source) ? { _tag: "Args", values: [""] } : source))
 }
 
 /** One byte as text: ASCII as itself, a byte past it as an escaped byte (it is one byte, not a character). */
