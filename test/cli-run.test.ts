@@ -29,6 +29,8 @@ const sameAsParallel: ReadonlyArray<readonly [string, ReadonlyArray<string>, str
   ["more than 100 failures exit 101", ["false", ":::", ...Array.from({ length: 105 }, (_, i) => String(i))]],
   ["--halt now,fail=1 exits with the job's status", ["-j1", "--halt", "now,fail=1", "exit {}", ":::", "0", "7", "0"]],
   ["--halt soon,fail=2", ["-j1", "--halt", "soon,fail=2", "echo {}; exit {}", ":::", "0", "1", "2", "3"]],
+  ["--halt soon,done=2 with no failure exits 101", ["-j1", "--halt", "soon,done=2", "echo {}", ":::", "1", "2", "3"]],
+  ["--halt now,done=2 after a failure", ["-j1", "--halt", "now,done=2", "echo {}; exit {}", ":::", "1", "0", "0"]],
   ["-0 input", ["-0", "-k", "echo", "<{}>"], "a b\0c\nd\0"],
   ["--colsep", ["-k", "--colsep", ",", "echo", "{2}:{1}"], "a,b\nc,d\n"]
 ]

@@ -100,7 +100,8 @@ export interface BatchSummary {
    * GNU parallel's exit status: 0 all succeeded, 1–100 that many failed, 101
    * more than 100; with a halt policy `fail=1`/`done=1`, the exit status of the
    * job that triggered it (128 + signal for a signal); with `%` forms the
-   * percentage of failed jobs, rounded up.
+   * percentage of failed jobs, rounded up; a `done=N` halt (N > 1) reached
+   * with no failure gives 101, as GNU parallel 20221122 does.
    */
   readonly exitStatus: number
 }

@@ -107,6 +107,18 @@ describe("the halt tracker", () => {
     expect(bySignal.exitStatus()).toBe(137)
   })
 
+  it("done=N with no failure exits 101, as GNU parallel 20221122", () => {
+    const done2 = { when: "soon", on: "done", threshold: { _tag: "Count", count: 2 } } as const
+    const clean = new HaltTracker(done2, () => 3)
+    clean.onEnd(outcome(false))
+    expect(clean.onEnd(outcome(false)).halt).toBe("soon")
+    expect(clean.exitStatus()).toBe(101)
+    const failed = new HaltTracker(done2, () => 3)
+    failed.onEnd(outcome(true))
+    failed.onEnd(outcome(false))
+    expect(failed.exitStatus()).toBe(1)
+  })
+
   it("a percentage is of all jobs; without a policy the status is the number failed, at most 101", () => {
     const tracker = new HaltTracker({ when: "soon", on: "fail", threshold: { _tag: "Percent", percent: 30 } }, () => 6)
     expect(tracker.onEnd(outcome(true)).halt).toBeUndefined()

@@ -114,7 +114,9 @@ export class HaltTracker {
     } else if (policy.threshold.count === 1) {
       this.haltStatus = shellStatus(outcome)
     } else {
-      this.haltStatus = Math.min(this.failed, 101)
+      // GNU parallel 20221122 takes min(failed, 101) with its failure count still undefined when no job
+      // has failed, and its min skips undefined: a `done=N` halt with no failure exits 101.
+      this.haltStatus = this.failed === 0 ? 101 : Math.min(this.failed, 101)
     }
     return { halt: policy.when, counted }
   }
