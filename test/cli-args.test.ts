@@ -197,6 +197,13 @@ describe("replacement strings", () => {
   dry("--arg-file-sep linked", ["--arg-file-sep", ",,", "echo", ",,", "xy.csv", ",,+", "people.tsv"])
 })
 
+describe("--shellquote: each job prints its command line quoted", () => {
+  same("once", ["-k", "--shellquote", "echo", ":::", "a b", "c'd", "$x"])
+  same("twice", ["-k", "--shellquote", "--shellquote", ":::", "a b"])
+  same("with -q", ["-k", "-q", "--shellquote", "echo", ":::", "a b"])
+  same("stdin lines as commands", ["-k", "--shellquote"], { input: "a b\n$HOME\n" })
+})
+
 describe("an empty ::: (::: $(ls *.none))", () => {
   same("alone: stdin is read instead", ["-k", "echo", ":::"], { input: "from stdin\n" })
   same("beside other sources: one empty input", ["-k", "echo", "[{1}]", "[{2}]", ":::", "a", "b", ":::"], {

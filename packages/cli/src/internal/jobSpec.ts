@@ -9,7 +9,7 @@ import type { Config } from "./config.js"
 import { applyNames, columnNames } from "./header.js"
 import type { Inputs } from "./inputs.js"
 import { counted, group } from "./jobs.js"
-import { type Job, parse as parseTemplate, render, type Template } from "./template.js"
+import { type Job, parse as parseTemplate, quote, render, type Template } from "./template.js"
 
 /** @internal */
 export interface JobSpec {
@@ -44,6 +44,16 @@ export const templatesOf = (
   return { command, tag }
 }
 
+/**
+ * `--shellquote` given `times` times: the job prints its command line quoted that many times
+ * instead of running it (GNU parallel's job runs perl's print; printf is the shell's own).
+ */
+const shellquoted = (line: string, times: number): string => {
+  let quoted = line
+  for (let i = 0; i < times; i++) quoted = quote(quoted)
+  return `printf '%s\\n' ${quote(quoted)}`
+}
+
 /** @internal */
 export const jobSpecOf = async (config: Config, inputs: Inputs): Promise<JobSpec> => {
   const names = config.header === undefined
@@ -52,8 +62,9 @@ export const jobSpecOf = async (config: Config, inputs: Inputs): Promise<JobSpec
   const { command: template, tag: tagTemplate } = templatesOf(config, names)
   let jobs: AsyncIterable<Job> = group(inputs.records, template, config.grouping)
   if (template.needsTotal || tagTemplate?.needsTotal === true) jobs = await counted(jobs)
+  const command = (job: Job) => render(template, job)
   return {
-    command: (job) => render(template, job),
+    command: config.shellquote === 0 ? command : (job) => shellquoted(command(job), config.shellquote),
     tag: tagTemplate === undefined ? undefined : (job) => render(tagTemplate, job, false),
     jobs
   }

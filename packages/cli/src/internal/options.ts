@@ -51,6 +51,8 @@ export interface Settings {
   readonly joblog: string | undefined
   readonly resume: Joblog.ResumeMode | undefined
   readonly dryRun: boolean
+  /** `--shellquote`, once for each time given: each job prints its command line quoted that many times. */
+  readonly shellquote: number
   /** `--shell`; without it `config.ts` picks one (see `jobShell.ts`). */
   readonly shell: string | undefined
   /** `--env NAME`: variables and exported functions the jobs must get. */
@@ -138,6 +140,7 @@ export const defaults = (): Settings => ({
   joblog: undefined,
   resume: undefined,
   dryRun: false,
+  shellquote: 0,
   shell: undefined,
   env: [],
   termSeq: undefined,
@@ -552,6 +555,9 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "dryRun",
     true
   ),
+  row({ name: "shellquote", long: ["shell-quote"], repeatable: true, group: "command", brief: true }, (settings) => {
+    settings.shellquote = settings.shellquote + 1
+  }),
   flag(
     { name: "group", group: "output", brief: true, help: "print a job's output whole when it ends (the default)" },
     "output",
