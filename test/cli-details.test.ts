@@ -29,6 +29,13 @@ describe("first-run details", () => {
     expect(lines[2]).toMatch(/^1\t:\t[0-9.]+\t +[0-9.]+\t0\t2\t0\t0\techo a$/)
   })
 
+  it("--total-jobs gives --bar the count it cannot make from stdin", async () => {
+    const counted = await fanout(["--bar", "--total-jobs", "4", "true"], { input: "1\n2\n3\n4\n" })
+    expect(counted.stderr).toMatch(/100%, 4\/4 done/)
+    const uncounted = await fanout(["--bar", "true"], { input: "1\n2\n3\n4\n" })
+    expect(uncounted.stderr).toMatch(/fanout: 4 done,/)
+  })
+
   it("--version prints the version and nothing else", async () => {
     expect((await fanout(["--version"])).stdout).toBe("0.1.0\n")
   })

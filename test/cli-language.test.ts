@@ -286,7 +286,15 @@ describe("options fanout does not take", () => {
         ["--sshloginfile", "hosts", "echo", ":::", "a"],
         "--sshloginfile: not supported by fanout; jobs run on this machine only (run fanout on each host over ssh)"
       ],
-      [["--sem", "echo"], "--sem: not supported by fanout; use flock(1) around the command"]
+      [["--sem", "echo"], "--sem: not supported by fanout; use flock(1) around the command"],
+      [
+        ["--process-slot-var", "S", "echo"],
+        "--process-slot-var: not supported by fanout; read PARALLEL_JOBSLOT (or FANOUT_SLOT) in the job"
+      ],
+      [
+        ["--tmux", "echo"],
+        "--tmux: not supported by fanout; output comes on stdout; run fanout inside tmux if you want panes"
+      ]
     ] as const
   ) {
     it(`${args[0]}: one line naming it and what to use instead, exit 255`, async () => {

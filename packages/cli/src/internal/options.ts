@@ -61,6 +61,8 @@ export interface Settings {
   readonly bar: boolean
   readonly eta: boolean
   readonly progress: boolean
+  /** `--total-jobs N`: the number of jobs for `--eta`/`--bar`/`--progress` when fanout cannot count them. */
+  readonly totalJobs: number | undefined
   readonly json: boolean
   /** `-a FILE`, each a source before those of the command line. */
   readonly argFiles: ReadonlyArray<string>
@@ -147,6 +149,7 @@ export const defaults = (): Settings => ({
   bar: false,
   eta: false,
   progress: false,
+  totalJobs: undefined,
   json: false,
   argFiles: [],
   delimiter: "\n",
@@ -555,9 +558,12 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "dryRun",
     true
   ),
-  row({ name: "shellquote", long: ["shell-quote"], repeatable: true, group: "command", brief: true }, (settings) => {
-    settings.shellquote = settings.shellquote + 1
-  }),
+  row(
+    { name: "shellquote", long: ["shell-quote", "shell_quote"], repeatable: true, group: "command", brief: true },
+    (settings) => {
+      settings.shellquote = settings.shellquote + 1
+    }
+  ),
   flag(
     { name: "group", group: "output", brief: true, help: "print a job's output whole when it ends (the default)" },
     "output",
@@ -566,7 +572,7 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   flag(
     {
       name: "line-buffer",
-      long: ["lb", "linebuffer"],
+      long: ["lb", "linebuffer", "line-buffered", "linebuffered"],
       group: "output",
       help: "whole lines as they come; jobs' lines mix"
     },
@@ -575,10 +581,18 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   ),
   flag({ name: "ungroup", short: ["u"], group: "output", help: "bytes as they come" }, "output", "ungroup"),
   flag(
-    { name: "keep-order", short: ["k"], group: "output", help: "outputs in input order (jobs still run at once)" },
+    {
+      name: "keep-order",
+      short: ["k"],
+      long: ["keeporder"],
+      group: "output",
+      help: "outputs in input order (jobs still run at once)"
+    },
     "keepOrder",
     true
   ),
+  // GNU parallel's negation of -k (Getopt::Long's `k!`): the default, unordered output
+  flag({ name: "no-keep-order", long: ["nokeeporder", "nok", "no-k"], group: "output" }, "keepOrder", false),
   flag(
     { name: "tag", long: ["ctag"], group: "output", help: "prefix each line with the job's inputs and a TAB" },
     "tag",
@@ -588,7 +602,7 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     {
       name: "tagstring",
       brief: true,
-      long: ["ctagstring"],
+      long: ["ctagstring", "tag-string", "ctag-string"],
       value: "STR",
       group: "output",
       help: "prefix each line with STR (replacement strings work)"
@@ -622,7 +636,7 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   row({
     name: "jobs",
     short: ["j", "P"],
-    long: ["max-procs"],
+    long: ["max-procs", "maxprocs"],
     value: "N",
     group: "scheduling",
     help: "N jobs at once: N% of CPUs, +N, -N, 0 (no limit), FILE"
@@ -719,7 +733,13 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   ),
   flag({ name: "resume", group: "logging", help: "with --joblog: skip the jobs it shows finished" }, "resume", "all"),
   flag(
-    { name: "resume-failed", brief: true, group: "logging", help: "with --joblog: skip the jobs it shows succeeded" },
+    {
+      name: "resume-failed",
+      long: ["resumefailed"],
+      brief: true,
+      group: "logging",
+      help: "with --joblog: skip the jobs it shows succeeded"
+    },
     "resume",
     "succeeded"
   ),
@@ -731,6 +751,11 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
   flag({ name: "progress", brief: true, group: "logging", help: "show progress on stderr" }, "progress", true),
   flag({ name: "bar", group: "logging", help: "show a progress bar on stderr" }, "bar", true),
   flag({ name: "eta", brief: true, group: "logging", help: "show the estimated time left on stderr" }, "eta", true),
+  valued(
+    { name: "total-jobs", long: ["totaljobs", "total"], value: "N", group: "logging", brief: true },
+    "totalJobs",
+    Values.parseCount("--total-jobs", 1)
+  ),
   flag({ name: "help", short: ["h"], group: "other", help: "print this help" }, "help", true),
   flag({ name: "version", short: ["V"], group: "other", help: "print the version" }, "version", true),
   valued(
@@ -767,40 +792,84 @@ export interface Unsupported {
  * @internal
  */
 export const unsupportedOptions: ReadonlyArray<Unsupported> = [
-  { long: ["group-by", "tee"], short: ["b"], instead: "split the input first and give the pieces with ::::" },
+  {
+    long: ["group-by", "tee", "bin", "shard"],
+    short: ["b"],
+    instead: "split the input first and give the pieces with ::::"
+  },
   { long: ["files0"], instead: "use --files" },
   {
     long: [
       ...["sshloginfile", "slf", "transfer", "transferfile", "tf", "return", "cleanup", "trc", "basefile"],
-      ...["bf", "onall", "nonall", "controlmaster", "workdir", "wd", "ssh", "ssh-delay", "filter-hosts"]
+      ...["bf", "onall", "nonall", "controlmaster", "workdir", "wd", "ssh", "ssh-delay", "filter-hosts"],
+      ...["work-dir", "sshdelay", "transfer-file", "transfer-files", "transferfiles"]
     ],
     short: ["M"],
     instead: "jobs run on this machine only (run fanout on each host over ssh)"
   },
   {
-    long: ["semaphore", "sem", "fg", "bg", "id", "semaphoretimeout", "st"],
+    long: [
+      ...["semaphore", "sem", "fg", "bg", "id", "semaphoretimeout", "st", "semaphore-name", "semaphorename"],
+      "semaphore-timeout"
+    ],
     instead: "use flock(1) around the command"
   },
   { long: ["tty", "open-tty"], short: ["T", "o"], instead: "jobs run without a terminal" },
   { long: ["interactive"], short: ["p"], instead: "review the jobs with --dry-run first" },
-  { long: ["color", "colour", "color-failed", "cf"], instead: "use --tag (fanout prints no colours)" },
+  {
+    long: [
+      ...["color", "colour", "color-failed", "cf", "colorfailed", "colorfail", "colour-failed", "colourfailed"],
+      ...["colour-fail", "colourfail"]
+    ],
+    instead: "use --tag (fanout prints no colours)"
+  },
   { long: ["rpl"], instead: "fanout has no user-defined replacement strings" },
   { long: ["memsuspend", "noswap"], instead: "use --memfree SIZE" },
   { long: ["limit"], instead: "use --load MAX or --memfree SIZE" },
   { long: ["retry-failed"], instead: "use --joblog FILE --resume-failed with the same command" },
   { long: ["profile"], short: ["J"], instead: "put default options in $PARALLEL" },
   { long: ["eof"], short: ["E", "e"], instead: "end the input where it should end (head, sed)" },
-  { long: ["skip-first-line"], instead: "drop it first: tail -n +2 FILE | fanout ..." },
+  { long: ["skip-first-line", "skipfirstline"], instead: "drop it first: tail -n +2 FILE | fanout ..." },
   { long: ["shebang", "hashbang", "shebang-wrap"], instead: "call fanout from the script" },
-  { long: ["sqlmaster", "sqlworker", "sqlandworker"], instead: "fanout has no SQL queue" },
-  { long: ["compress", "compress-program", "decompress-program"], instead: "spilled output is kept as it is" },
+  {
+    long: ["sqlmaster", "sqlworker", "sqlandworker", "sql-master", "sql-worker", "sql-and-worker"],
+    instead: "fanout has no SQL queue"
+  },
+  {
+    long: [
+      ...["compress", "compress-program", "decompress-program", "compressprogram", "decompressprogram"],
+      ...["use-compress-program", "use-decompress-program", "usecompressprogram", "usedecompressprogram"]
+    ],
+    instead: "spilled output is kept as it is"
+  },
 
-  { long: ["number-of-cpus", "number-of-cores", "number-of-threads", "number-of-sockets"], instead: "use nproc" },
-  { long: ["max-line-length-allowed"], instead: "use getconf ARG_MAX" },
+  {
+    long: [
+      ...["number-of-cpus", "number-of-cores", "number-of-threads", "number-of-sockets"],
+      ...["numberofcpus", "numberofcores", "numberofthreads", "numberofsockets"]
+    ],
+    instead: "use nproc"
+  },
+  {
+    long: ["max-line-length-allowed", "maxlinelengthallowed", "show-limits", "showlimits"],
+    instead: "use getconf ARG_MAX"
+  },
+  {
+    long: ["tmux", "tmux-pane", "tmuxpane"],
+    instead: "output comes on stdout; run fanout inside tmux if you want panes"
+  },
+  { long: ["latest-line", "latestline", "ll"], instead: "use --line-buffer --tag" },
+  { long: ["template", "tmpl"], instead: "fill templates in the command (sed, envsubst)" },
+  { long: ["process-slot-var", "processslotvar"], instead: "read PARALLEL_JOBSLOT (or FANOUT_SLOT) in the job" },
+  { long: ["block-timeout", "blocktimeout", "bt"], instead: "use --timeout for the jobs" },
+  { long: ["debug"], short: ["D"], instead: "use --verbose" },
   { long: ["citation", "bibtex"], instead: "fanout asks for no citation" },
   { long: ["minversion"], instead: "compare with fanout --version" },
   {
-    long: ["use-cpus-instead-of-cores", "use-cores-instead-of-threads", "use-sockets-instead-of-threads"],
+    long: [
+      ...["use-cpus-instead-of-cores", "use-cores-instead-of-threads", "use-sockets-instead-of-threads"],
+      ...["usecpusinsteadofcores", "usecoresinsteadofthreads", "usesocketsinsteadofthreads"]
+    ],
     instead: "use -j N%"
   },
   { short: ["v"], long: [], instead: "use -t/--verbose (command lines on stderr)" }

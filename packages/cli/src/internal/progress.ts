@@ -67,7 +67,8 @@ export const make = (
   stderr: NodeJS.WritableStream & { readonly isTTY?: boolean }
 ): Progress | undefined => {
   if (!config.progress && !config.bar && !config.eta) return undefined
-  const total = knownTotal(config)
+  // GNU parallel: --total-jobs is used when given, the count fanout can make otherwise
+  const total = config.totalJobs ?? knownTotal(config)
   const live = stderr.isTTY === true
   const started = Date.now()
   let done = 0
