@@ -29,6 +29,17 @@ describe("first-run details", () => {
     expect(lines[2]).toMatch(/^1\t:\t[0-9.]+\t +[0-9.]+\t0\t2\t0\t0\techo a$/)
   })
 
+  it("--joblog +FILE appends rows and never writes the header, as GNU parallel 20221122", async () => {
+    const log = path.join(dir, "appended")
+    expect((await fanout(["--joblog", `+${log}`, "echo", ":::", "a"])).status).toBe(0)
+    expect((await fanout(["--joblog", `+${log}`, "-j1", "echo", ":::", "b", "c"])).status).toBe(0)
+    const rows = fs.readFileSync(log, "utf8").trim().split("\n").map((row) => row.split("\t"))
+    expect(rows.map((row) => [row[0], row[8]])).toEqual([["1", "echo a"], ["1", "echo b"], ["2", "echo c"]])
+    expect((await fanout(["--joblog", "", "echo", ":::", "a"])).stderr).toBe(
+      "fanout: --joblog: expected a file name, +FILE to append, or - for stdout, got ''\n"
+    )
+  })
+
   it("--total-jobs gives --bar the count it cannot make from stdin", async () => {
     const counted = await fanout(["--bar", "--total-jobs", "4", "true"], { input: "1\n2\n3\n4\n" })
     expect(counted.stderr).toMatch(/100%, 4\/4 done/)

@@ -63,6 +63,8 @@ export interface BatchOptions {
   /** Path of a joblog to write (GNU parallel's format), truncated unless `joblogAppend` or `resume`. */
   readonly joblog?: string | undefined
   readonly joblogAppend?: boolean | undefined
+  /** `false`: the joblog gets no header row, even when new (GNU parallel's `--joblog +FILE`). */
+  readonly joblogHeader?: boolean | undefined
   /** Skip the jobs the joblog shows finished (`all`) or succeeded (`succeeded`), by seq; appends to it. */
   readonly resume?: ResumeMode | undefined
   /** When this completes, start no new job and let running ones finish (SIGHUP). */

@@ -73,14 +73,15 @@ export const formatRow: (result: JobResult) => string = internal.formatRow
 
 /**
  * Opens a joblog for writing: truncated and given a header, or with `append`
- * kept and extended (a header is written only into an empty file).
+ * kept and extended (a header is written only into an empty file). With
+ * `header: false` no header is written at all (GNU parallel's `--joblog +FILE`).
  *
  * @since 0.1.0
  * @category constructors
  */
 export const open: (
   path: string,
-  options?: { readonly append?: boolean | undefined }
+  options?: { readonly append?: boolean | undefined; readonly header?: boolean | undefined }
 ) => Effect.Effect<JoblogWriter, JoblogError, Scope.Scope> = internal.open
 
 /**

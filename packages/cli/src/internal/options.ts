@@ -49,6 +49,8 @@ export interface Settings {
   /** Time between job starts. */
   readonly delay: Duration.Duration | undefined
   readonly joblog: string | undefined
+  /** `--joblog +FILE`: rows are appended to FILE, as GNU parallel. */
+  readonly joblogAppend: boolean
   readonly resume: Joblog.ResumeMode | undefined
   readonly dryRun: boolean
   /** `--shellquote`, once for each time given: each job prints its command line quoted that many times. */
@@ -140,6 +142,7 @@ export const defaults = (): Settings => ({
   halt: { when: "never" },
   delay: undefined,
   joblog: undefined,
+  joblogAppend: false,
   resume: undefined,
   dryRun: false,
   shellquote: 0,
@@ -720,17 +723,19 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     "termSeq",
     Values.parseTermSeq
   ),
-  valued(
-    {
-      name: "joblog",
-      long: ["jl"],
-      value: "FILE",
-      group: "logging",
-      help: "log finished jobs to FILE (GNU parallel's format)"
-    },
-    "joblog",
-    (text) => text
-  ),
+  row({
+    name: "joblog",
+    long: ["jl"],
+    value: "FILE",
+    group: "logging",
+    help: "log finished jobs to FILE, GNU parallel's format (+FILE: append)"
+  }, (settings, text) => {
+    const append = text.length > 1 && text.startsWith("+")
+    settings.joblog = nonEmpty("--joblog", "a file name, +FILE to append, or - for stdout")(
+      append ? text.slice(1) : text
+    )
+    settings.joblogAppend = append
+  }),
   flag({ name: "resume", group: "logging", help: "with --joblog: skip the jobs it shows finished" }, "resume", "all"),
   flag(
     {

@@ -248,6 +248,9 @@ export const runSpecs = (
       delay: config.delay,
       output,
       joblog: config.joblog,
+      // GNU parallel: --joblog +FILE appends, and never writes the header
+      joblogAppend: config.joblogAppend,
+      joblogHeader: !config.joblogAppend,
       resume: config.resume,
       drain,
       onJobEnd,

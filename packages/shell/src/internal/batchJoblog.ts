@@ -25,7 +25,7 @@ const none: BatchJoblog = { done: () => false, write: () => Effect.void }
  * @internal
  */
 export const openBatchJoblog = (
-  options: Pick<BatchOptions, "joblog" | "joblogAppend" | "resume" | "output">,
+  options: Pick<BatchOptions, "joblog" | "joblogAppend" | "joblogHeader" | "resume" | "output">,
   warn: (message: string) => Effect.Effect<void>
 ): Effect.Effect<BatchJoblog, JoblogError, Scope.Scope> =>
   Effect.gen(function*() {
@@ -35,7 +35,10 @@ export const openBatchJoblog = (
     if (finished?.cut !== undefined) {
       yield* warn(`${path}: its last line was cut off (a crash while writing it?); resuming from the rows before it`)
     }
-    const joblog = yield* Joblog.open(path, { append: options.resume !== undefined || options.joblogAppend === true })
+    const joblog = yield* Joblog.open(path, {
+      append: options.resume !== undefined || options.joblogAppend === true,
+      header: options.joblogHeader
+    })
     const output = options.output
     return {
       done: finished === undefined ? none.done : (seq) => finished.has(seq),

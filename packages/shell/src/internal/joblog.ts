@@ -63,19 +63,19 @@ const dropCutLine = (path: string): void => {
 /** @internal */
 export const open = (
   path: string,
-  options: { readonly append?: boolean | undefined } = {}
+  options: { readonly append?: boolean | undefined; readonly header?: boolean | undefined } = {}
 ): Effect.Effect<JoblogWriter, JoblogError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.try({
       try: () => {
         // `-` is our stdout, as in GNU parallel: the header, then a row as each job ends.
         if (path === "-") {
-          fs.writeSync(1, header)
+          if (options.header !== false) fs.writeSync(1, header)
           return 1
         }
         if (options.append === true) dropCutLine(path)
         const fd = fs.openSync(path, options.append === true ? "a" : "w")
-        if (fs.fstatSync(fd).size === 0) fs.writeSync(fd, header)
+        if (options.header !== false && fs.fstatSync(fd).size === 0) fs.writeSync(fd, header)
         return fd
       },
       catch: (error) => new JoblogError({ path, reason: errnoReason(error) })
