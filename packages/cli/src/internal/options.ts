@@ -728,7 +728,7 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     long: ["jl"],
     value: "FILE",
     group: "logging",
-    help: "log finished jobs to FILE, GNU parallel's format (+FILE: append)"
+    help: "log jobs to FILE as GNU parallel (+FILE: append)"
   }, (settings, text) => {
     const append = text.length > 1 && text.startsWith("+")
     settings.joblog = nonEmpty("--joblog", "a file name, +FILE to append, or - for stdout")(
