@@ -113,7 +113,9 @@ describe("--results NAME with replacement strings: NAME, NAME.err, NAME.seq", ()
     const dir = tempDir("fanout-")
     const result = await fanout(["--plus", "--results", `${dir}/x{##}`, "echo", ":::", "a"])
     expect(result.status).toBe(255)
-    expect(result.stderr).toBe(`fanout: --results: '${dir}/x{##}': {##} in a --results name is not supported\n`)
+    expect(result.stderr).toBe(
+      `fanout: --results: expected a name without {##} (the number of jobs is not known when the first one starts), got '${dir}/x{##}'\n`
+    )
   })
 })
 

@@ -23,22 +23,10 @@ import { templatesOf } from "./jobSpec.js"
 import { pipePartSpecs } from "./pipePart.js"
 import { gated, type RunIo, runSpecs } from "./runBatch.js"
 import { noArg, render } from "./template.js"
-import { parseRegExp } from "./values.js"
+import { parsePipeHeader } from "./values.js"
 
 /** GNU parallel's default `--block`. */
 const defaultBlock = 2 ** 20
-
-/**
- * `--header` under `--pipe`: `:` is one line, N is N lines, anything else a Perl regular
- * expression matched at the start of the input (GNU parallel's `s/^($opt::header)//`).
- */
-const headerOf = (header: string | undefined): number | RegExp => {
-  if (header === undefined) return 0
-  if (header === ":") return 1
-  if (/^[0-9]+$/.test(header)) return Number(header)
-  const pattern = parseRegExp("--header", header)
-  return new RegExp(`^(?:${pattern.source})`, pattern.flags)
-}
 
 /** @internal */
 export const splitOptionsOf = (config: Config, warn: (message: string) => void): SplitOptions => {
@@ -55,7 +43,7 @@ export const splitOptionsOf = (config: Config, warn: (message: string) => void):
     regexp: config.regexp,
     records: config.maxReplaceArgs,
     lines: config.maxLines,
-    header: headerOf(config.header),
+    header: parsePipeHeader(config.header),
     removeRecSep: config.removeRecSep,
     warn
   }

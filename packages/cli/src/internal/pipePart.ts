@@ -17,6 +17,7 @@ import { UsageError } from "./exit.js"
 import { InputError } from "./inputs.js"
 import { blockLines, blockSpec, type TempFiles } from "./pipe.js"
 import { quote } from "./template.js"
+import { parsePipeHeader } from "./values.js"
 
 /** GNU parallel's read size when it looks for a boundary. */
 const probeSize = 131072
@@ -134,9 +135,6 @@ const checkFile = (file: string): void => {
   }
 }
 
-const headerLinesOf = (header: string | undefined): number =>
-  header === undefined ? 0 : header === ":" ? 1 : /^[0-9]+$/.test(header) ? Number(header) : -1
-
 /**
  * GNU parallel's checks, before any job: a seekable `-a` file, no record
  * counts, and the block size (`--block -N`: N blocks a slot; default -10, or
@@ -150,8 +148,8 @@ const plan = (config: Config, slots: number) => {
   if (config.maxReplaceArgs !== undefined || config.maxLines !== undefined) {
     throw new UsageError({ message: "--pipepart: cannot be combined with -N, -L or -l (records of a count)" })
   }
-  const lines = headerLinesOf(config.header)
-  if (lines < 0) {
+  const lines = parsePipeHeader(config.header)
+  if (typeof lines !== "number") {
     throw new UsageError({
       message: `--header: expected a number of lines or : with --pipepart, got '${config.header}'`
     })

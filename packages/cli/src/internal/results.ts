@@ -23,7 +23,7 @@ import * as fs from "node:fs"
 import * as fsp from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { UsageError } from "./exit.js"
+import { bad } from "./exit.js"
 import { tempName } from "./pipe.js"
 import * as Template from "./template.js"
 
@@ -146,7 +146,7 @@ const nameTemplate = (name: string, options: Template.TemplateOptions): Template
   const template = Template.parse([name], { ...options, quoteAll: false }, false)
   if (!template.tokens.some((token) => token._tag === "Replace")) return undefined
   if (template.needsTotal) {
-    throw new UsageError({ message: `--results: '${name}': {##} in a --results name is not supported` })
+    throw bad("--results", "a name without {##} (the number of jobs is not known when the first one starts)", name)
   }
   return template
 }

@@ -184,6 +184,20 @@ export const parseRegExp = (option: string, value: string): RegExp => {
 /** @internal */
 export const parseColsep = (value: string): RegExp => parseRegExp("--colsep", value)
 
+/**
+ * `--header` under `--pipe`/`--pipepart`: `:` is one line, N is N lines, anything else a Perl regular
+ * expression matched at the start of the input (GNU parallel's `s/^($opt::header)//`).
+ *
+ * @internal
+ */
+export const parsePipeHeader = (header: string | undefined): number | RegExp => {
+  if (header === undefined) return 0
+  if (header === ":") return 1
+  if (/^[0-9]+$/.test(header)) return Number(header)
+  const pattern = parseRegExp("--header", header)
+  return new RegExp(`^(?:${pattern.source})`, pattern.flags)
+}
+
 /** `--shell` is checked once, at start: otherwise every job fails with 127 and nothing said. @internal */
 export const checkShell = (shell: string): string => {
   if (shell === "") throw bad("--shell", "the path of a shell", shell)

@@ -1,6 +1,5 @@
 /** @internal */
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { JobError, JobResult, JobSpec, JobStdin, RunOptions } from "../Job.js"
 import type { JobOutput, JobRecord } from "../Output.js"
@@ -8,7 +7,7 @@ import type { OutputClosedError } from "../Output.js"
 import { commandText, defaultShell } from "./commandLine.js"
 import { JobExitError, JobRunnerLostError, JobSignalError, JobSpawnError, JobTimeoutError } from "./jobErrors.js"
 import { JobRunner } from "./jobRunner.js"
-import type { JobTimer } from "./jobTimer.js"
+import { type JobTimer, makeJobTimer } from "./jobTimer.js"
 import type { ChildOutcome, ExitStatus, RunnerLost, SpawnFailure } from "./runner/types.js"
 import { defaultTermSeq, type TermSeq } from "./termSeq.js"
 
@@ -160,12 +159,11 @@ export const run = (
   spec: JobSpec,
   options: RunOptions = {}
 ): Effect.Effect<JobResult, JobError | OutputClosedError> => {
-  const timeout = options.timeout === undefined ? undefined : Duration.decode(options.timeout)
   return runAttempt(spec, {
     slot: options.slot ?? 1,
     shell: options.shell ?? defaultShell,
     termSeq: options.termSeq ?? defaultTermSeq,
-    timer: timeout === undefined ? undefined : () => Effect.as(Effect.sleep(timeout), timeout),
+    timer: makeJobTimer(options.timeout).timer,
     output: options.output,
     discardOutputOnFailure: options.discardOutputOnFailure ?? false,
     attempt: options.attempt ?? 1,
