@@ -4,10 +4,18 @@
  * fanout and compares with GNU parallel 20221122 (live, or its recording).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { bundle, fanout, parallel, root, type RunOptions, spawnFanout, tempDir } from "./fixtures/cli/fanout.js"
+import {
+  bundle,
+  fanout,
+  parallel,
+  root,
+  type RunOptions,
+  runTool,
+  spawnFanout,
+  tempDir
+} from "./fixtures/cli/fanout.js"
 import { waitFor } from "./fixtures/cli/processes.js"
 import { digest, recorded, recordedParallel } from "./fixtures/gnuParallel.js"
 
@@ -43,32 +51,11 @@ describe("aliases users type", () => {
   }
 })
 
-const home = tempDir("fanout-home-")
-fs.mkdirSync(path.join(home, ".parallel"))
-fs.writeFileSync(path.join(home, ".parallel", "will-cite"), "")
-
 /** `tool args…` run by bash, as from a user's prompt: GNU parallel then picks bash as its shell. */
-const fromBash = (tool: ReadonlyArray<string>, args: ReadonlyArray<string>, env: Record<string, string>) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn("bash", ["-c", `"$@"; exit $?`, "bash", ...tool, ...args], {
-      env: { ...process.env, HOME: home, SHELL: "/bin/bash", ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    const out: Array<Buffer> = []
-    const err: Array<Buffer> = []
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk))
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk))
-    child.once("error", reject)
-    child.once(
-      "close",
-      (status) =>
-        resolve({
-          status,
-          stdout: digest(Buffer.concat(out).toString()),
-          stderr: digest(Buffer.concat(err).toString())
-        })
-    )
-  })
+const fromBash = async (tool: ReadonlyArray<string>, args: ReadonlyArray<string>, env: Record<string, string>) => {
+  const result = await runTool("bash", ["-c", `"$@"; exit $?`, "bash", ...tool, ...args], { env })
+  return { status: result.status, stdout: digest(result.stdout), stderr: digest(result.stderr) }
+}
 
 /** As `same`, both started from bash (GNU parallel runs its jobs with the shell it was started from). */
 const sameFromBash = (name: string, args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
