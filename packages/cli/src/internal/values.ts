@@ -14,6 +14,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import { bad, UsageError } from "./exit.js"
 import { fromPerl, PerlRegexError } from "./perlRegex.js"
+import * as Size from "./size.js"
 
 /** Job slots; `Infinity` for `-j 0` ("as many as possible"). @internal */
 export const parseJobs = (value: string, cpus = os.availableParallelism()): number => {
@@ -56,25 +57,20 @@ export const parseJobsOrFile = (value: string): { readonly jobs: number; readonl
   }
 }
 
-const sizeUnits: Record<string, number> = {
-  "": 1,
-  k: 1e3,
-  m: 1e6,
-  g: 1e9,
-  t: 1e12,
-  p: 1e15,
-  K: 2 ** 10,
-  M: 2 ** 20,
-  G: 2 ** 30,
-  T: 2 ** 40,
-  P: 2 ** 50
-}
-
-/** Bytes, with GNU parallel's unit prefixes: `K M G T P` are powers of 1024, `k m g t p` of 1000. @internal */
+/**
+ * A size that cannot be negative (`--memfree`): `size.ts`'s reading, GNU parallel's units.
+ *
+ * @internal
+ */
 export const parseSize = (option: string) => (value: string): number => {
-  const match = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([kmgtpKMGTP]?)$/.exec(value.trim())
-  if (match === null) throw bad(option, "a size like 500M or 2G", value)
-  return Number(match[1]) * sizeUnits[match[2]]
+  let size = -1
+  try {
+    size = Size.parseSize(option, value)
+  } catch {
+    // worded below, for a size that must be positive
+  }
+  if (size < 0) throw bad(option, "a size like 500M or 2G", value)
+  return size
 }
 
 /** `--load`: the syntax of -j (`4`, `100%`, `+1`), and 0 is 0.01 as in GNU parallel. @internal */
