@@ -49,6 +49,12 @@ export interface Options {
   readonly concurrency: number
   /** `"fail-fast"` (default) stops at the first failure; `"settle"` returns an `Exit` per item. */
   readonly mode?: "fail-fast" | "settle" | undefined
+  /**
+   * `true`: run `f` for its effects only, as `Effect.forEach`'s `discard`. The
+   * call returns `void` and keeps nothing per item, so memory stays flat
+   * however many items; `"settle"` then ignores failures of `f`.
+   */
+  readonly discard?: boolean | undefined
 }
 
 /**
@@ -74,7 +80,7 @@ export interface StreamOptions {
 /**
  * The type of `applyInParallel`: `"settle"` returns `Array<Exit<B, E>>` and fails
  * only with the input's `E1`; `"fail-fast"` returns `Array<B>` and fails with `E | E1`.
- * Data-first, or data-last for `pipe`.
+ * With `discard: true` both return `void`. Data-first, or data-last for `pipe`.
  *
  * @example
  * ```ts
@@ -98,21 +104,39 @@ export interface StreamOptions {
 export interface ApplyInParallel {
   <A, B, E, R>(
     f: (a: A, index: number) => Effect.Effect<B, E, R>,
-    options: Options & { readonly mode: "settle" }
+    options: Options & { readonly mode: "settle"; readonly discard: true }
+  ): <E1 = never, R1 = never>(items: Items<A, E1, R1>) => Effect.Effect<void, E1, R | R1>
+  <A, B, E, R>(
+    f: (a: A, index: number) => Effect.Effect<B, E, R>,
+    options: Options & { readonly mode?: "fail-fast" | undefined; readonly discard: true }
+  ): <E1 = never, R1 = never>(items: Items<A, E1, R1>) => Effect.Effect<void, E | E1, R | R1>
+  <A, B, E, R, E1 = never, R1 = never>(
+    items: Items<A, E1, R1>,
+    f: (a: A, index: number) => Effect.Effect<B, E, R>,
+    options: Options & { readonly mode: "settle"; readonly discard: true }
+  ): Effect.Effect<void, E1, R | R1>
+  <A, B, E, R, E1 = never, R1 = never>(
+    items: Items<A, E1, R1>,
+    f: (a: A, index: number) => Effect.Effect<B, E, R>,
+    options: Options & { readonly mode?: "fail-fast" | undefined; readonly discard: true }
+  ): Effect.Effect<void, E | E1, R | R1>
+  <A, B, E, R>(
+    f: (a: A, index: number) => Effect.Effect<B, E, R>,
+    options: Options & { readonly mode: "settle"; readonly discard?: false | undefined }
   ): <E1 = never, R1 = never>(items: Items<A, E1, R1>) => Effect.Effect<Array<Exit.Exit<B, E>>, E1, R | R1>
   <A, B, E, R>(
     f: (a: A, index: number) => Effect.Effect<B, E, R>,
-    options: Options & { readonly mode?: "fail-fast" | undefined }
+    options: Options & { readonly mode?: "fail-fast" | undefined; readonly discard?: false | undefined }
   ): <E1 = never, R1 = never>(items: Items<A, E1, R1>) => Effect.Effect<Array<B>, E | E1, R | R1>
   <A, B, E, R, E1 = never, R1 = never>(
     items: Items<A, E1, R1>,
     f: (a: A, index: number) => Effect.Effect<B, E, R>,
-    options: Options & { readonly mode: "settle" }
+    options: Options & { readonly mode: "settle"; readonly discard?: false | undefined }
   ): Effect.Effect<Array<Exit.Exit<B, E>>, E1, R | R1>
   <A, B, E, R, E1 = never, R1 = never>(
     items: Items<A, E1, R1>,
     f: (a: A, index: number) => Effect.Effect<B, E, R>,
-    options: Options & { readonly mode?: "fail-fast" | undefined }
+    options: Options & { readonly mode?: "fail-fast" | undefined; readonly discard?: false | undefined }
   ): Effect.Effect<Array<B>, E | E1, R | R1>
   /**
    * The streaming form: results as they are produced, in input order (default)
@@ -168,6 +192,8 @@ export interface ApplyInParallel {
  *
  * const squares = applyInParallel([1, 2, 3, 4], (n) => Effect.succeed(n * n), { concurrency: 2 })
  * // Effect<Array<number>>: [1, 4, 9, 16]
+ * const logged = applyInParallel([1, 2, 3], (n) => Effect.log(n), { concurrency: 2, discard: true })
+ * // Effect<void>: nothing kept per item
  * ```
  *
  * @since 0.1.0
@@ -177,7 +203,9 @@ export const applyInParallel: ApplyInParallel = Object.assign(
   dual(
     3,
     <A, B, E, R, E1, R1>(items: Items<A, E1, R1>, f: (a: A, i: number) => Effect.Effect<B, E, R>, options: Options) =>
-      options.mode === "settle"
+      options.discard === true
+        ? internal.discard(items, f, options.concurrency, options.mode === "settle")
+        : options.mode === "settle"
         ? internal.settle(items, f, options.concurrency)
         : internal.failFast(items, f, options.concurrency)
   ),

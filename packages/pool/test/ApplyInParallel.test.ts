@@ -203,6 +203,42 @@ describe("applyInParallel", () => {
       expect(exit).toEqual(Exit.fail("source broke"))
     }))
 
+  it.effect("discard: runs f for its effects only, at most `concurrency` at once", () =>
+    Effect.gen(function*() {
+      const { around, state } = gauge()
+      const seen: Array<number> = []
+      const fiber = yield* Effect.fork(
+        applyInParallel(Array.from({ length: 12 }, (_, i) => i), (i) =>
+          around(Effect.as(Effect.sleep(10 + (i % 3)), i).pipe(Effect.tap((n) => Effect.sync(() => seen.push(n))))), {
+          concurrency: 3,
+          discard: true
+        })
+      )
+      yield* TestClock.adjust(1000)
+      expect(yield* Fiber.join(fiber)).toBeUndefined()
+      expect(state.peak).toBe(3)
+      expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i))
+    }))
+
+  it.effect("discard: fail-fast interrupts the running calls and fails with the first error; settle goes on", () =>
+    Effect.gen(function*() {
+      const cleaned: Array<number> = []
+      const items = [1, 2, 3, 4, 5, 6]
+      const f = (n: number) =>
+        n === 2
+          ? Effect.zipRight(Effect.sleep(5), Effect.fail(`boom ${n}`))
+          : Effect.sleep(100).pipe(Effect.onInterrupt(() => Effect.sync(() => cleaned.push(n))))
+      const failFast = yield* Effect.fork(Effect.exit(applyInParallel(items, f, { concurrency: 3, discard: true })))
+      yield* TestClock.adjust(5)
+      const exit = yield* Fiber.join(failFast)
+      expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toEqual(Option.some("boom 2"))
+      expect(cleaned.sort()).toEqual([1, 3])
+      const settled = yield* Effect.fork(applyInParallel(items, f, { concurrency: 3, mode: "settle", discard: true }))
+      yield* TestClock.adjust(1000)
+      expect(yield* Fiber.join(settled)).toBeUndefined()
+      expect(cleaned.sort()).toEqual([1, 3])
+    }))
+
   it.effect("handles an empty input and more workers than items", () =>
     Effect.gen(function*() {
       expect(yield* applyInParallel([], () => Effect.succeed(1), { concurrency: 8 })).toEqual([])

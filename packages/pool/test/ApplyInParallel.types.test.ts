@@ -80,6 +80,22 @@ describe("applyInParallel's types", () => {
     >()
   })
 
+  it("discard: void, with f's error in fail-fast and only the input's in settle", () => {
+    expectTypeOf(applyInParallel([1], lookup, { concurrency: 2, discard: true })).toEqualTypeOf<
+      Effect.Effect<void, Missing, Db>
+    >()
+    expectTypeOf(applyInParallel(feed, lookup, { concurrency: 2, mode: "settle", discard: true })).toEqualTypeOf<
+      Effect.Effect<void, FeedDown, Db | Feed>
+    >()
+    expectTypeOf(pipe([1], applyInParallel(lookup, { concurrency: 2, discard: true }))).toEqualTypeOf<
+      Effect.Effect<void, Missing, Db>
+    >()
+    // a discard that is not known to be true or false has no single result type
+    const discard: boolean = Math.random() > 0.5
+    // @ts-expect-error either void or an array: say which
+    applyInParallel([1], lookup, { concurrency: 2, discard })
+  })
+
   it("data-last (for pipe): the same types as data-first", () => {
     expectTypeOf(pipe([1, 2], applyInParallel(lookup, { concurrency: 2 }))).toEqualTypeOf<
       Effect.Effect<Array<string>, Missing, Db>

@@ -58,6 +58,28 @@ export const settle = <A, B, E, R, E1, R1>(
   )
 
 /**
+ * For effects only (`discard: true`): no result is kept, so memory stays flat
+ * however many items. Fail-fast stops at the first failure; settle goes on.
+ *
+ * @internal
+ */
+export const discard = <A, B, E, R, E1, R1>(
+  items: Items<A, E1, R1>,
+  f: F<A, B, E, R>,
+  concurrency: number,
+  settle: boolean
+): Effect.Effect<void, E | E1, R | R1> =>
+  Effect.asVoid(collect(
+    items,
+    concurrency,
+    (_results: Array<never>, intake): Body<A, E | E1, R> => (a, i, next) =>
+      Effect.matchCauseEffect(f(a, i), {
+        onFailure: (cause) => settle ? next : stop(intake, cause),
+        onSuccess: () => next
+      })
+  ))
+
+/**
  * The streaming form runs the same workers in a background fiber that lives as
  * long as the stream is read; results go to a `Mailbox` of `2 × concurrency`
  * (a slow reader suspends the workers), through a `ReorderWindow` of
