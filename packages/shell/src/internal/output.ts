@@ -187,7 +187,11 @@ const buffered = (
         if (state.closed) return state.fail
         if (options?.discard === true) return Effect.sync(reset)
         const write = format === "json" ? printJson(record) : print
-        if (order === undefined) return Effect.ensuring(shared.lock.with(write), Effect.sync(reset))
+        if (order === undefined) {
+          // Most jobs of a large batch print nothing: no lock to take (~25 µs a job, a third of grouping's cost)
+          if (format === "group" && outBuffer.size === 0 && errBuffer.size === 0) return Effect.void
+          return Effect.ensuring(shared.lock.with(write), Effect.sync(reset))
+        }
         handedOver = true
         return order.hold(job.seq, { print: write, buffers: [outBuffer, errBuffer] })
       })
