@@ -5,7 +5,7 @@
  * under Node flags leaves it alone, and an unwritable cache directory or install
  * directory never breaks a run.
  */
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -73,5 +73,23 @@ describe("the fanout entry point's code cache", () => {
       fs.chmodSync(dir, 0o755)
     }
     expect(fs.readdirSync(dir).sort()).toEqual(["cli.cjs", "fanout.cjs"])
+  })
+})
+
+describe("the run path's start-up", () => {
+  it("loads no Node module that only rare paths use (node:crypto and node:fs/promises cost 6–10 ms a start)", () => {
+    const { cacheHome, entry } = install()
+    const script = `process.argv = [process.execPath, ${JSON.stringify(entry)}, "true", ":::", "1"]
+process.on("exit", () => process.stderr.write(JSON.stringify(process.moduleLoadList)))
+require(${JSON.stringify(entry)})`
+    const result = spawnSync(process.execPath, ["-e", script], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, XDG_CACHE_HOME: cacheHome }
+    })
+    expect(result.status).toBe(0)
+    const loaded = JSON.parse(result.stderr) as Array<string>
+    expect(loaded).toContain("NativeModule child_process")
+    expect(loaded.filter((name) => /^NativeModule (crypto|fs\/promises)$/.test(name))).toEqual([])
   })
 })

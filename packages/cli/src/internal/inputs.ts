@@ -7,7 +7,7 @@
  */
 import { Bytes } from "@fanout/shell"
 import * as Data from "effect/Data"
-import * as fsp from "node:fs/promises"
+import * as fs from "node:fs"
 import { UsageError } from "./exit.js"
 
 /** An input file that cannot be opened or read. @internal */
@@ -247,9 +247,9 @@ const openSource = async (source: Source, options: ReadOptions, split: Splitter)
       return () => records(stdinStream(options), split, "-")
     case "File": {
       if (source.path === "-") return () => records(stdinStream(options), split, "-")
-      let handle: fsp.FileHandle
+      let handle: fs.promises.FileHandle
       try {
-        handle = await fsp.open(source.path, "r")
+        handle = await fs.promises.open(source.path, "r")
       } catch (error) {
         throw fileError(source.path, error)
       }

@@ -11,7 +11,6 @@ import type { Job } from "@fanout/shell"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
-import * as fsp from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { readBlocks } from "./blockReader.js"
@@ -83,14 +82,14 @@ export class TempFiles {
       const file = this.bySeq.get(result.seq)
       if (file === undefined) return
       this.bySeq.delete(result.seq)
-      await fsp.rm(file, { force: true })
+      await fs.promises.rm(file, { force: true })
     })
 
   /** Removes what is left (jobs stopped before they ended). */
   readonly releaseAll: Effect.Effect<void> = Effect.promise(async () => {
     const files = [...this.bySeq.values()]
     this.bySeq.clear()
-    await Promise.all(files.map((file) => fsp.rm(file, { force: true })))
+    await Promise.all(files.map((file) => fs.promises.rm(file, { force: true })))
   })
 }
 
@@ -157,7 +156,7 @@ export const blockSpec = async (
       stdin: bytes
     }
   }
-  const handle = await fsp.open(file, "wx", 0o600)
+  const handle = await fs.promises.open(file, "wx", 0o600)
   try {
     if (typeof bytes === "function") {
       for await (const chunk of bytes()) await handle.write(chunk)

@@ -10,7 +10,6 @@ import type { Job } from "@fanout/shell"
 import { Bytes } from "@fanout/shell"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as fsp from "node:fs/promises"
 import { separators } from "./blocks.js"
 import type { Config } from "./config.js"
 import { UsageError } from "./exit.js"
@@ -32,14 +31,14 @@ export interface Part {
   readonly end: number
 }
 
-const readAt = async (handle: fsp.FileHandle, position: number, length: number): Promise<Buffer> => {
+const readAt = async (handle: fs.promises.FileHandle, position: number, length: number): Promise<Buffer> => {
   const buffer = Buffer.allocUnsafe(length)
   const { bytesRead } = await handle.read(buffer, 0, length, position)
   return buffer.subarray(0, bytesRead)
 }
 
 /** The first `lines` lines (`--header`), or none. */
-const readHeader = async (handle: fsp.FileHandle, lines: number): Promise<Buffer> => {
+const readHeader = async (handle: fs.promises.FileHandle, lines: number): Promise<Buffer> => {
   if (lines === 0) return Buffer.alloc(0)
   const parts: Array<Buffer> = []
   let position = 0
@@ -57,7 +56,7 @@ const readHeader = async (handle: fsp.FileHandle, lines: number): Promise<Buffer
 
 /** Where the next record starts at or after `from`, by GNU parallel's rules; undefined: none before the end. */
 const nextBoundary = async (
-  handle: fsp.FileHandle,
+  handle: fs.promises.FileHandle,
   from: number,
   config: Config
 ): Promise<number | undefined> => {
@@ -86,8 +85,8 @@ export const partsOf = async (
   config: Config,
   header: number
 ): Promise<Array<Part>> => {
-  const size = (await fsp.stat(file)).size
-  const handle = await fsp.open(file, "r")
+  const size = (await fs.promises.stat(file)).size
+  const handle = await fs.promises.open(file, "r")
   try {
     const positions = [header]
     const boundaryless = separators(config).recend + separators(config).recstart === ""
@@ -110,7 +109,7 @@ export const partsOf = async (
 const partBytes = (part: Part, header: Buffer) =>
   async function*(): AsyncGenerator<Uint8Array> {
     if (header.length > 0) yield header
-    const handle = await fsp.open(part.file, "r")
+    const handle = await fs.promises.open(part.file, "r")
     try {
       for (let position = part.start; position < part.end;) {
         const chunk = await readAt(handle, position, Math.min(readSize, part.end - position))
@@ -201,7 +200,7 @@ export async function* pipePartSpecs(config: Config, slots: number, files: TempF
   const { blockSize, lines } = plan(config, slots)
   let seq = 0
   for (const file of config.argFiles) {
-    const handle = await fsp.open(file, "r")
+    const handle = await fs.promises.open(file, "r")
     const header = await readHeader(handle, lines).finally(() => handle.close())
     const direct = config.blockAs === "stdin" && hasGnuDd()
     for (const part of await partsOf(file, blockSize, config, header.length)) {

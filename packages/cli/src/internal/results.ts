@@ -20,7 +20,6 @@ import type { Job, Output } from "@fanout/shell"
 import { Bytes } from "@fanout/shell"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
-import * as fsp from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { bad } from "./exit.js"
@@ -106,10 +105,10 @@ const inDirectory = (dir: string): Files => ({
 const perJobFiles = (filesOf: (job: Output.JobInfo) => Files, sent: Map<number, Sent>): Output.Output =>
   makeOutput(async (job) => {
     const files = filesOf(job)
-    await fsp.mkdir(path.dirname(files.seq), { recursive: true })
-    await fsp.writeFile(files.seq, String(job.seq))
-    const stdout = await fsp.open(files.stdout, "w")
-    const stderr = await fsp.open(files.stderr, "w")
+    await fs.promises.mkdir(path.dirname(files.seq), { recursive: true })
+    await fs.promises.writeFile(files.seq, String(job.seq))
+    const stdout = await fs.promises.open(files.stdout, "w")
+    const stderr = await fs.promises.open(files.stderr, "w")
     return {
       stdout: async (chunk) => void await stdout.write(chunk),
       stderr: async (chunk) => void await stderr.write(chunk),
@@ -246,13 +245,13 @@ const table = (
 const files = (tmpdir: string, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Output.Output =>
   makeOutput(async () => {
     const name = path.join(tmpdir, `par${tempName()}.par`)
-    const handle = await fsp.open(name, "w")
+    const handle = await fs.promises.open(name, "w")
     return {
       stdout: async (chunk) => void await handle.write(chunk),
       stderr: (chunk) => new Promise<void>((resolve) => stderr.write(chunk, () => resolve())),
       end: async (_, discard) => {
         await handle.close()
-        if (discard) await fsp.rm(name, { force: true })
+        if (discard) await fs.promises.rm(name, { force: true })
         else await new Promise<void>((resolve) => stdout.write(`${name}\n`, () => resolve()))
       }
     }

