@@ -190,6 +190,11 @@ sub start_job {
     close $_ for $out_r, $out_w, $err_r, $err_w, $st_r, $st_w;
     return start_failed($id, $why, "fork: $!");
   }
+  # The child puts itself in its own group, but it may not have run yet: until it has, a
+  # signal to the group would find no group, and the job would be taken for gone (fanout
+  # going away right after an R left the job running). Setting it from this side as well
+  # closes that window; it fails harmlessly once the child has exec'd.
+  setpgrp($pid, $pid);
   close $_ for $out_w, $err_w, $st_w;
   # Whether exec worked is read from $st_r in the main loop (end of file: it did), not
   # waited for here: on a busy machine the child may wait milliseconds for a CPU, and
