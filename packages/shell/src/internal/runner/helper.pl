@@ -87,7 +87,14 @@ $SIG{CHLD} = sub { syswrite($wake_w, "x") };
 $SIG{PIPE} = "IGNORE";
 $SIG{HUP} = "IGNORE";
 my $stop_requested = 0;
-$SIG{TERM} = $SIG{INT} = sub { $stop_requested = 1; syswrite($wake_w, "x") };
+my $runner_pid = $$;
+$SIG{TERM} = $SIG{INT} = sub {
+  # A job that has not exec'd yet still has this handler: the signal was meant for it, so it
+  # dies of it, as it would once exec has reset the handler.
+  if ($$ != $runner_pid) { $SIG{ $_[0] } = "DEFAULT"; kill $_[0], $$; return }
+  $stop_requested = 1;
+  syswrite($wake_w, "x");
+};
 
 sub send_frame {
   my ($type, $id, $payload) = @_;
@@ -173,7 +180,8 @@ sub start_job {
     local @ENV{ keys %extra } = values %extra;
     $pid = fork;
     if (defined $pid && $pid == 0) {
-      $SIG{$_} = "DEFAULT" for qw(CHLD PIPE HUP TERM INT);
+      # exec resets caught signals, not ignored ones
+      $SIG{PIPE} = $SIG{HUP} = "DEFAULT";
       setpgrp(0, 0);
       open(STDIN, "<&", $devnull);
       open(STDOUT, ">&", $out_w);
