@@ -74,8 +74,26 @@ sub load_signals {
 my $has_proc = -r "/proc/self/stat";
 
 open(my $devnull, "<", "/dev/null") or die "fanout-runner: /dev/null: $!\n";
+
+# What the runner does per job is what it costs: after each fork, every page it writes
+# is copied or at least faulted on again (measured: ~100 page faults per job, most of
+# its CPU time, against ~48 for a bare fork/exec/waitpid loop). So the work of a turn of
+# the main loop follows what happened in it, never the number of jobs: the select mask
+# is kept as pipes open and close, ready pipes are found from select's answer through
+# @fd_job, and only jobs with a timer running are visited when none has happened.
+#
+# A job is one flat hash: id, pid, start, termseq, X (its exec-status pipe, until read),
+# O and E (its output pipes, while open), rO and rE (relay them), bO and bE (bytes
+# read), unacked; then, as they happen: status, end, terminating, group_gone, cancel,
+# the termination sequence's steps, step, step_end, pause, poll_at and give_up,
+# grace_end, and done once it has left %jobs.
 my %jobs;      # id -> job
-my %by_pid;    # pid -> job
+my %by_pid;    # pid -> job, until reaped
+my %timed;     # id -> job with a poll_at or grace_end
+my @fd_job;    # fd -> job, for every pipe being read
+my @fd_kind;   # fd -> "X", "O" or "E"
+my @check;     # jobs that may have finished since finish_checked last looked
+my $rin = "";  # select's read mask
 my $control_open = 1;
 my $inbuf = "";
 my $outbuf = "";
@@ -83,6 +101,9 @@ my $fanout_gone = 0;
 
 # SIGCHLD wakes the select through a pipe (a signal between waitpid and select is not lost).
 pipe(my $wake_r, my $wake_w) or die "fanout-runner: pipe: $!\n";
+my $wake_fd = fileno $wake_r;
+vec($rin, $wake_fd, 1) = 1;
+vec($rin, fileno(STDIN), 1) = 1;
 $SIG{CHLD} = sub { syswrite($wake_w, "x") };
 $SIG{PIPE} = "IGNORE";
 $SIG{HUP} = "IGNORE";
@@ -115,10 +136,12 @@ sub flush_out {
 sub fanout_left {
   $fanout_gone = 1;
   $control_open = 0;
+  vec($rin, fileno(STDIN), 1) = 0;
   $outbuf = "";
   for my $job (values %jobs) {
     $job->{cancel} = 1;
     start_term($job);
+    push @check, $job;
   }
 }
 
@@ -161,60 +184,114 @@ sub parse_termseq {
   return \@steps;
 }
 
-sub start_job {
+# Pipes being read: their fd is in the mask and maps to its job.
+sub watch {
+  my ($job, $kind) = @_;
+  my $fd = fileno $job->{$kind};
+  $fd_job[$fd] = $job;
+  $fd_kind[$fd] = $kind;
+  vec($rin, $fd, 1) = 1;
+}
+
+sub close_pipe {
+  my ($job, $kind) = @_;
+  my $fh = delete $job->{$kind} or return;
+  my $fd = fileno $fh;
+  vec($rin, $fd, 1) = 0;
+  $fd_job[$fd] = undef;
+  close $fh;
+}
+
+# Flow control: a job with a window's worth of output not acknowledged is not read.
+sub read_output {
+  my ($job, $on) = @_;
+  for my $kind ("O", "E") { vec($rin, fileno $job->{$kind}, 1) = $on if $job->{$kind} }
+}
+
+# The R frames of one read are forked back to back, their bookkeeping done after the last
+# fork: a page the runner writes while a child has not exec'd yet is copied for it, and a
+# page written once after n forks is copied (and faulted on) once, not n times.
+sub start_jobs {
+  my @jobs = map { prepare_job(@$_) } @_;
+  fork_job($_) for @jobs;
+  started($_) for @jobs;
+}
+
+# A job's pipes and arguments, before its fork; undef if it cannot have pipes.
+sub prepare_job {
   my ($id, $payload) = @_;
   my @f = split /\0/, $payload, -1;
   my ($flags, $termseq, $cwd, $argc) = splice(@f, 0, 4);
   my @argv = splice(@f, 0, $argc);
-  my @fallback = $flags =~ /f/ ? splice(@f, 0, 1 + shift @f) : ();
-  my %extra = map { /^([^=]*)=(.*)\z/s ? ($1, $2) : () } @f;
-  pipe(my $out_r, my $out_w) or return start_failed($id, "EMFILE", "pipe: $!");
-  pipe(my $err_r, my $err_w) or return start_failed($id, "EMFILE", "pipe: $!");
-  pipe(my $st_r, my $st_w) or return start_failed($id, "EMFILE", "pipe: $!");
-  my $start = now_ms();
-  my $pid;
-  {
-    # The job's own variables are set around the fork, in %ENV (the base environment), and
-    # the child does as little as it can before exec: every page a forked Perl touches is
-    # copied (copying the environment in the child cost ~0.3 ms of CPU per job here).
-    local @ENV{ keys %extra } = values %extra;
-    $pid = fork;
-    if (defined $pid && $pid == 0) {
-      # exec resets caught signals, not ignored ones
-      $SIG{PIPE} = $SIG{HUP} = "DEFAULT";
-      setpgrp(0, 0);
-      open(STDIN, "<&", $devnull);
-      open(STDOUT, ">&", $out_w);
-      open(STDERR, ">&", $err_w);
-      if ($cwd ne "" && !chdir $cwd) { exec_failed($st_w) }
-      { no warnings; exec { $argv[0] } @argv; }
-      # a plain command run without a shell: if it cannot be, the shell runs it and says why
-      if (@fallback) { no warnings; exec { $fallback[0] } @fallback; }
-      exec_failed($st_w);
-    }
+  my $fallback = index($flags, "f") >= 0 ? [splice(@f, 0, 1 + shift @f)] : undef;
+  my (@names, @values);
+  for (@f) {
+    my $eq = index($_, "=");
+    next if $eq < 0;
+    push @names, substr($_, 0, $eq);
+    push @values, substr($_, $eq + 1);
   }
-  if (!defined $pid) {
-    my $why = ($!{EAGAIN} ? "EAGAIN" : $!{ENOMEM} ? "ENOMEM" : "EAGAIN");
-    close $_ for $out_r, $out_w, $err_r, $err_w, $st_r, $st_w;
-    return start_failed($id, $why, "fork: $!");
+  my $job = {
+    id => $id, termseq => $termseq, cwd => $cwd, argv => \@argv, fallback => $fallback,
+    env_names => \@names, env_values => \@values,
+    rO => index($flags, "o") >= 0, rE => index($flags, "e") >= 0, bO => 0, bE => 0, unacked => 0,
+  };
+  for my $kind ("O", "E", "X") {
+    pipe($job->{$kind}, $job->{"w$kind"}) or return start_failed($id, "EMFILE", "pipe: $!");
   }
+  return $job;
+}
+
+sub fork_job {
+  my ($job) = @_;
+  # The job's own variables are set around the fork, in %ENV (the base environment), and
+  # the child does as little as it can before exec: every page a forked Perl touches is
+  # copied (copying the environment in the child cost ~0.3 ms of CPU per job here).
+  local @ENV{ @{ $job->{env_names} } } = @{ $job->{env_values} };
+  $job->{start} = now_ms();
+  my $pid = fork;
+  exec_job($job) if defined $pid && $pid == 0;
+  if (defined $pid) { $job->{pid} = $pid }
+  else { $job->{fork_error} = ($!{EAGAIN} ? "EAGAIN" : $!{ENOMEM} ? "ENOMEM" : "EAGAIN") . "\0fork: $!" }
+}
+
+# In the child: never returns.
+sub exec_job {
+  my ($job) = @_;
+  # exec resets caught signals, not ignored ones
+  $SIG{PIPE} = $SIG{HUP} = "DEFAULT";
+  setpgrp(0, 0);
+  open(STDIN, "<&", $devnull);
+  open(STDOUT, ">&", $job->{wO});
+  open(STDERR, ">&", $job->{wE});
+  if ($job->{cwd} ne "" && !chdir $job->{cwd}) { exec_failed($job->{wX}) }
+  my $argv = $job->{argv};
+  { no warnings; exec { $argv->[0] } @$argv; }
+  # a plain command run without a shell: if it cannot be, the shell runs it and says why
+  if (my $fallback = $job->{fallback}) { no warnings; exec { $fallback->[0] } @$fallback; }
+  exec_failed($job->{wX});
+}
+
+sub started {
+  my ($job) = @_;
+  close delete $job->{"w$_"} for "O", "E", "X";
+  if ($job->{fork_error}) {
+    close delete $job->{$_} for "O", "E", "X";
+    return send_frame("F", $job->{id}, $job->{fork_error});
+  }
+  my $pid = $job->{pid};
   # The child puts itself in its own group, but it may not have run yet: until it has, a
   # signal to the group would find no group, and the job would be taken for gone (fanout
   # going away right after an R left the job running). Setting it from this side as well
   # closes that window; it fails harmlessly once the child has exec'd.
   setpgrp($pid, $pid);
-  close $_ for $out_w, $err_w, $st_w;
-  # Whether exec worked is read from $st_r in the main loop (end of file: it did), not
+  # Whether exec worked is read from X in the main loop (end of file: it did), not
   # waited for here: on a busy machine the child may wait milliseconds for a CPU, and
   # waiting would make every other job wait too.
-  my $job = {
-    id => $id, pid => $pid, start => $start, termseq => $termseq, exec_pipe => $st_r,
-    pipes => { O => $out_r, E => $err_r }, relay => { O => scalar($flags =~ /o/), E => scalar($flags =~ /e/) },
-    bytes => { O => 0, E => 0 }, unacked => 0,
-  };
-  $jobs{$id} = $job;
+  watch($job, $_) for "X", "O", "E";
+  $jobs{ $job->{id} } = $job;
   $by_pid{$pid} = $job;
-  send_frame("S", $id, $pid);
+  send_frame("S", $job->{id}, $pid);
 }
 
 sub exec_failed {
@@ -229,21 +306,29 @@ sub exec_failed {
 sub read_exec_status {
   my ($job) = @_;
   my $report = "";
-  my $n = sysread($job->{exec_pipe}, $report, 4096);
+  my $n = sysread($job->{X}, $report, 4096);
   return if !defined $n && $! == EINTR;
-  close delete $job->{exec_pipe};
+  close_pipe($job, "X");
+  push @check, $job;
   return unless length $report;
   # exec failed and the child killed itself: no job, only its reason
   my ($name, $message) = split /\0/, $report, 2;
   start_failed($job->{id}, $name, $message // "");
-  close_pipe($job, $_) for keys %{ $job->{pipes} };
-  delete $jobs{ $job->{id} };
-  $job->{failed} = 1;
+  close_pipe($job, $_) for "O", "E";
+  forget($job);
 }
 
 sub start_failed {
   my ($id, $name, $message) = @_;
   send_frame("F", $id, "$name\0$message");
+  return;
+}
+
+sub forget {
+  my ($job) = @_;
+  delete $jobs{ $job->{id} };
+  delete $timed{ $job->{id} };
+  $job->{done} = 1;
 }
 
 sub signal_group {
@@ -277,6 +362,7 @@ sub next_step {
   }
   $job->{pause} = 1;
   $job->{poll_at} = $now + 1;
+  $timed{ $job->{id} } = $job;
 }
 
 sub poll_term {
@@ -292,86 +378,119 @@ sub group_gone {
   my ($job) = @_;
   $job->{group_gone} = 1;
   delete $job->{poll_at};
-}
-
-sub reaped {
-  my ($job, $status) = @_;
-  $job->{end} = now_ms();
-  $job->{status} = $status;
-  delete $by_pid{ $job->{pid} };
-  return if $job->{terminating};
-  # the common case: the group ended with its leader
-  if (!kill(0, -$job->{pid}) && $! != EPERM) { return group_gone($job) }
-  start_term($job);
+  push @check, $job;
 }
 
 sub reap {
   while ((my $pid = waitpid(-1, $WNOHANG)) > 0) {
-    my $job = $by_pid{$pid} or next;
-    reaped($job, $?);
+    my $job = delete $by_pid{$pid} or next;
+    $job->{end} = now_ms();
+    $job->{status} = $?;
+    push @check, $job;
+    next if $job->{terminating} || $job->{done};
+    # the common case: the group ended with its leader
+    if (!kill(0, -$pid) && $! != EPERM) { group_gone($job) }
+    else { start_term($job) }
   }
 }
 
-sub close_pipe {
-  my ($job, $kind) = @_;
-  close delete $job->{pipes}{$kind};
-}
-
+my $data = "";  # the read buffer, one for all pipes
 sub read_pipe {
   my ($job, $kind) = @_;
-  my $data;
-  my $n = sysread($job->{pipes}{$kind}, $data, $chunk);
+  my $n = sysread($job->{$kind}, $data, $chunk);
   if (!defined $n) { return if $! == EINTR || $! == EAGAIN; $n = 0 }
-  if ($n == 0) { return close_pipe($job, $kind) }
-  $job->{bytes}{$kind} += $n;
-  if ($job->{relay}{$kind} && !$job->{cancel}) {
+  if ($n == 0) { close_pipe($job, $kind); push @check, $job; return }
+  $job->{"b$kind"} += $n;
+  if ($job->{"r$kind"} && !$job->{cancel}) {
+    read_output($job, 0) if $job->{unacked} < $window && $job->{unacked} + $n >= $window;
     $job->{unacked} += $n;
-    send_frame($kind, $job->{id}, $data);
+    $outbuf .= pack("aNN", $kind, $job->{id}, $n);
+    $outbuf .= $data;
   }
+}
+
+sub finish_checked {
+  return unless @check;
+  my $now = now_ms();
+  finish_if_done(shift @check, $now) while @check;
 }
 
 sub finish_if_done {
   my ($job, $now) = @_;
-  return unless defined $job->{status} && $job->{group_gone} && !$job->{exec_pipe};
-  if (%{ $job->{pipes} }) {
-    if ($job->{cancel}) { close_pipe($job, $_) for keys %{ $job->{pipes} } }
+  return if $job->{done};
+  return unless defined $job->{status} && $job->{group_gone} && !$job->{X};
+  if ($job->{O} || $job->{E}) {
+    if ($job->{cancel}) { close_pipe($job, $_) for "O", "E" }
     else {
       $job->{grace_end} //= $now + $grace_ms;
       # a pipe waiting for fanout to catch up is not held by a stray grandchild
       $job->{grace_end} = $now + $grace_ms if $job->{unacked} >= $window;
+      $timed{ $job->{id} } = $job;
       return if $now < $job->{grace_end};
-      close_pipe($job, $_) for keys %{ $job->{pipes} };
+      close_pipe($job, $_) for "O", "E";
     }
   }
   my $st = $job->{status};
   load_signals() if $st & 127;
   my ($code, $sig) = ($st & 127) ? ("-", $signame{ $st & 127 } // ($st & 127)) : ($st >> 8, "-");
   my $runtime = sprintf("%.3f", $job->{end} - $job->{start});
-  send_frame("D", $job->{id}, "$code $sig $runtime $job->{bytes}{O} $job->{bytes}{E}") unless $job->{cancel} && $fanout_gone;
-  delete $jobs{ $job->{id} };
+  send_frame("D", $job->{id}, "$code $sig $runtime $job->{bO} $job->{bE}") unless $job->{cancel} && $fanout_gone;
+  forget($job);
+}
+
+# The timers that are due: a termination sequence's next look, the end of a grace period.
+sub run_timers {
+  my $now = now_ms();
+  for my $job (values %timed) {
+    poll_term($job, $now) if defined $job->{poll_at} && $now >= $job->{poll_at};
+    push @check, $job if defined $job->{grace_end} && $now >= $job->{grace_end};
+  }
+}
+
+# Seconds to the next timer, undef if none; a job left with none leaves %timed.
+sub next_timer {
+  my $now = now_ms();
+  my $next;
+  for my $job (values %timed) {
+    my $timed;
+    for my $at ($job->{poll_at}, $job->{grace_end}) {
+      next unless defined $at;
+      $timed = 1;
+      $next = $at if !defined $next || $at < $next;
+    }
+    delete $timed{ $job->{id} } unless $timed;
+  }
+  return undef unless defined $next;
+  return $next > $now ? ($next - $now) / 1000 : 0;
 }
 
 sub handle_frame {
   my ($type, $id, $payload) = @_;
-  if ($type eq "R") { start_job($id, $payload) }
-  elsif ($type eq "A") {
+  if ($type eq "A") {
     my $job = $jobs{$id} or return;
+    my $was = $job->{unacked};
     $job->{unacked} -= $payload;
     $job->{unacked} = 0 if $job->{unacked} < 0;
+    if ($was >= $window && $job->{unacked} < $window) {
+      read_output($job, 1);
+      # a job waiting for fanout to catch up had its grace period restarted all along
+      $job->{grace_end} = now_ms() + $grace_ms if defined $job->{grace_end};
+    }
   }
   elsif ($type eq "T") {
     my $job = $jobs{$id} or return;
-    $job->{cancel} = 1 if $payload =~ /c/;
+    $job->{cancel} = 1 if index($payload, "c") >= 0;
     start_term($job) unless defined $job->{status} && $job->{group_gone};
+    push @check, $job;
   }
   elsif ($type eq "G") {
     my ($pg, $termseq) = split / /, $payload;
     $jobs{$id} = {
       id => $id, pid => $pg + 0, start => now_ms(), termseq => $termseq // "", status => 0,
-      pipes => {}, relay => {}, bytes => { O => 0, E => 0 }, unacked => 0,
+      bO => 0, bE => 0, unacked => 0,
     };
   }
-  elsif ($type eq "U") { my $job = $jobs{$id}; delete $jobs{$id} if $job && !$job->{terminating} }
+  elsif ($type eq "U") { my $job = $jobs{$id}; forget($job) if $job && !$job->{terminating} }
   elsif ($type eq "V") { %ENV = map { /^([^=]*)=(.*)\z/s ? ($1, $2) : () } split /\0/, $payload, -1 }
   else { die "fanout-runner: unknown frame type '$type' (protocol $version)\n" }
 }
@@ -380,13 +499,19 @@ sub read_control {
   my $n = sysread(STDIN, $inbuf, 262144, length $inbuf);
   if (!defined $n) { return if $! == EINTR || $! == EAGAIN; $n = 0 }
   if ($n == 0) { return fanout_left() }
-  while (length $inbuf >= 9) {
-    my ($type, $id, $len) = unpack("aNN", $inbuf);
-    last if length $inbuf < 9 + $len;
-    my $payload = substr($inbuf, 9, $len);
-    substr($inbuf, 0, 9 + $len) = "";
+  my $at = 0;
+  my @runs;
+  while (length($inbuf) - $at >= 9) {
+    my ($type, $id, $len) = unpack("aNN", substr($inbuf, $at, 9));
+    last if length($inbuf) - $at < 9 + $len;
+    my $payload = substr($inbuf, $at + 9, $len);
+    $at += 9 + $len;
+    if ($type eq "R") { push @runs, [$id, $payload]; next }
+    start_jobs(splice @runs) if @runs;
     handle_frame($type, $id, $payload);
   }
+  substr($inbuf, 0, $at) = "";
+  start_jobs(@runs) if @runs;
 }
 
 binmode $_ for \*STDIN, \*STDOUT;
@@ -396,40 +521,28 @@ flush_out();
 for (;;) {
   undef $proc_groups;
   fanout_left() if $stop_requested && !$fanout_gone;
-  my $now = now_ms();
-  my $timeout;
-  my $rin = "";
-  vec($rin, fileno($wake_r), 1) = 1;
-  vec($rin, fileno(STDIN), 1) = 1 if $control_open;
-  for my $job (values %jobs) {
-    for my $at ($job->{poll_at}, $job->{grace_end}) {
-      next unless defined $at;
-      my $left = ($at - $now) / 1000;
-      $timeout = $left if !defined $timeout || $left < $timeout;
-    }
-    vec($rin, fileno($job->{exec_pipe}), 1) = 1 if $job->{exec_pipe};
-    next if $job->{unacked} >= $window;
-    vec($rin, fileno($_), 1) = 1 for values %{ $job->{pipes} };
-  }
+  finish_checked();
+  flush_out();
   last if !$control_open && !%jobs;
-  $timeout = 0 if defined $timeout && $timeout < 0;
+  my $timeout = %timed ? next_timer() : undef;
+  $timeout = 0 if @check;
   my $rout = $rin;
   my $n = select($rout, undef, undef, $timeout);
   undef $proc_groups;
-  if ($n > 0 && vec($rout, fileno($wake_r), 1)) { my $x; sysread($wake_r, $x, 4096) }
+  if ($n > 0 && vec($rout, $wake_fd, 1)) { my $x; sysread($wake_r, $x, 4096) }
   reap();
-  read_control() if $n > 0 && $control_open && vec($rout, fileno(STDIN), 1);
-  $now = now_ms();
-  for my $job (values %jobs) {
-    if ($n > 0) {
-      if ($job->{exec_pipe} && vec($rout, fileno($job->{exec_pipe}), 1)) { read_exec_status($job); next if $job->{failed} }
-      for my $kind (keys %{ $job->{pipes} }) {
-        read_pipe($job, $kind) if vec($rout, fileno($job->{pipes}{$kind}), 1);
-      }
+  if ($n > 0) {
+    read_control() if $control_open && vec($rout, fileno(STDIN), 1);
+    vec($rout, $_, 1) = 0 for $wake_fd, fileno(STDIN);
+    # the ready pipes: the set bits of select's answer
+    my $bits = unpack("b*", $rout);
+    my $fd = -1;
+    while (($fd = index($bits, "1", $fd + 1)) >= 0) {
+      my $job = $fd_job[$fd] or next;
+      if ($fd_kind[$fd] eq "X") { read_exec_status($job) }
+      else { read_pipe($job, $fd_kind[$fd]) }
     }
-    poll_term($job, $now) if defined $job->{poll_at} && $now >= $job->{poll_at};
-    finish_if_done($job, $now);
   }
-  flush_out();
+  run_timers() if %timed;
 }
 exit 0;
