@@ -184,6 +184,11 @@ sub parse_termseq {
   return \@steps;
 }
 
+# Every fork flushes every PerlIO handle first, and the buffer layer's flush writes to
+# the handle even with nothing to flush: a page written, and faulted on, per handle and
+# fork. Handles only ever used with sysread and syswrite do without that layer.
+sub unbuffered { binmode($_, ":pop") for @_ }
+
 # Pipes being read: their fd is in the mask and maps to its job.
 sub watch {
   my ($job, $kind) = @_;
@@ -238,6 +243,7 @@ sub prepare_job {
   };
   for my $kind ("O", "E", "X") {
     pipe($job->{$kind}, $job->{"w$kind"}) or return start_failed($id, "EMFILE", "pipe: $!");
+    unbuffered($job->{$kind}, $job->{"w$kind"});
   }
   return $job;
 }
@@ -515,6 +521,7 @@ sub read_control {
 }
 
 binmode $_ for \*STDIN, \*STDOUT;
+unbuffered(\*STDIN, \*STDOUT, \*STDERR, $devnull, $wake_r, $wake_w);
 send_frame("H", 0, "fanout-runner $version $$");
 flush_out();
 
