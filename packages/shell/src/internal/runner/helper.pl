@@ -218,7 +218,18 @@ sub read_output {
 # page written once after n forks is copied (and faulted on) once, not n times.
 sub start_jobs {
   my @jobs = map { prepare_job(@$_) } @_;
-  fork_job($_) for @jobs;
+  for my $job (@jobs) {
+    # The job's own variables are set around the fork, in %ENV (the base environment), and
+    # the child does as little as it can before exec: every page a forked Perl touches is
+    # copied (copying the environment in the child cost ~0.3 ms of CPU per job here).
+    local @ENV{ @{ $job->{env_names} } } = @{ $job->{env_values} };
+    # No sub calls between forks: a Perl sub writes to pages of its own each call (two
+    # calls here, to fork a job and read the clock, cost 5-8 page faults a job).
+    $job->{start} = $hires ? Time::HiRes::time() * 1000 : time() * 1000;
+    my $pid = fork;
+    exec_job($job) if defined $pid && $pid == 0;
+    $job->{pid} = $pid // fork_failed($job);
+  }
   started($_) for @jobs;
 }
 
@@ -248,17 +259,10 @@ sub prepare_job {
   return $job;
 }
 
-sub fork_job {
+sub fork_failed {
   my ($job) = @_;
-  # The job's own variables are set around the fork, in %ENV (the base environment), and
-  # the child does as little as it can before exec: every page a forked Perl touches is
-  # copied (copying the environment in the child cost ~0.3 ms of CPU per job here).
-  local @ENV{ @{ $job->{env_names} } } = @{ $job->{env_values} };
-  $job->{start} = now_ms();
-  my $pid = fork;
-  exec_job($job) if defined $pid && $pid == 0;
-  if (defined $pid) { $job->{pid} = $pid }
-  else { $job->{fork_error} = ($!{EAGAIN} ? "EAGAIN" : $!{ENOMEM} ? "ENOMEM" : "EAGAIN") . "\0fork: $!" }
+  $job->{fork_error} = ($!{EAGAIN} ? "EAGAIN" : $!{ENOMEM} ? "ENOMEM" : "EAGAIN") . "\0fork: $!";
+  return undef;
 }
 
 # In the child: never returns.
