@@ -155,6 +155,34 @@ describe("JobRunner.layerHelper", () => {
       })
     ))
 
+  it.live("a helper that dies before it runs a job is replaced five times, then jobs stay in-process", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const runner = yield* JobRunner.makeHelper({ command: ["sh", "-c", "exit 3"] })
+      yield* Effect.provideService(Job.run(spec("sleep 0.1")), JobRunner.JobRunner, runner)
+      const deadline = Date.now() + 10_000
+      while (runner.unavailable === undefined && Date.now() < deadline) yield* Effect.sleep(5)
+      expect(runner.unavailable).toBe("the job runner process exited")
+      const result = yield* Effect.provideService(Job.run(spec("exit 0")), JobRunner.JobRunner, runner)
+      expect(result.exitCode).toBe(0)
+    })))
+
+  it.live("helpers killed after running a job are replaced however often it happens", () =>
+    withHelper((runner) =>
+      Effect.gen(function*() {
+        for (let kill = 1; kill <= 6; kill++) {
+          expect((yield* Job.run(spec("exit 0"))).exitCode).toBe(0)
+          const pid = helperPid(runner)
+          process.kill(pid, "SIGKILL")
+          const deadline = Date.now() + 10_000
+          while ((!helperReady(runner) || helperPid(runner) === pid) && Date.now() < deadline) {
+            yield* Effect.sleep(5)
+          }
+          expect(runner.unavailable).toBeUndefined()
+          expect(helperReady(runner)).toBe(true)
+        }
+      })
+    ))
+
   it.live("runs a plain command without its shell, and through the shell when it cannot be run", () =>
     withHelper(() =>
       Effect.gen(function*() {

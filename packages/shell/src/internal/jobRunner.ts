@@ -67,7 +67,8 @@ class HelperRunner implements Runner {
     if (helper.lost === undefined) return
     for (const entry of this.early.values()) entry.guard = undefined
     this.current = undefined
-    if (++this.losses >= maxLosses || helper.lost.startsWith("cannot start")) {
+    this.losses = helper.completed > 0 ? 1 : this.losses + 1
+    if (this.losses >= maxLosses || helper.lost.startsWith("cannot start")) {
       this.unavailable = helper.lost
       return
     }
@@ -83,9 +84,7 @@ class HelperRunner implements Runner {
       if (helper === undefined || !helper.ready || request.stdin !== "ignore") {
         return inProcessRunner.run({ ...request, group: this.guarded(request) })
       }
-      return Effect.tap(helper.run(request), () => {
-        this.losses = 0
-      })
+      return helper.run(request)
     })
 
   /**

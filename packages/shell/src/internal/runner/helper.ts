@@ -66,25 +66,29 @@ export class HelperJob {
   private settled = false
   readonly stdout: Relay | undefined
   readonly stderr: Relay | undefined
-  readonly runCallback: ReturnType<typeof Runtime.runCallback<never>>
+  private callback: ReturnType<typeof Runtime.runCallback<never>> | undefined
 
   constructor(
     private readonly helper: HelperProcess,
     readonly id: number,
     private readonly request: ChildRequest,
-    runtime: Runtime.Runtime<never>,
+    private readonly runtime: () => Runtime.Runtime<never>,
     private readonly resume: Resume
   ) {
-    this.runCallback = Runtime.runCallback(runtime)
     this.stdout = request.stdout === undefined ? undefined : new Relay(this, request.stdout)
     this.stderr = request.stderr === undefined ? undefined : new Relay(this, request.stderr)
     if (request.timer !== undefined) {
-      const fiber = Runtime.runFork(runtime)(request.timer)
+      const fiber = Runtime.runFork(runtime())(request.timer)
       fiber.addObserver((exit) => {
         if (Exit.isSuccess(exit)) this.onTimeout(exit.value)
       })
       this.stopTimer = () => fiber.unsafeInterruptAsFork(FiberId.none)
     }
+  }
+
+  /** Runs an effect of this job (a sink's write, a clean-up) in the caller's runtime, made when first needed. */
+  get runCallback(): ReturnType<typeof Runtime.runCallback<never>> {
+    return this.callback ??= Runtime.runCallback(this.runtime())
   }
 
   onStarted(pid: number) {
@@ -98,6 +102,7 @@ export class HelperJob {
 
   onDone(payload: Buffer) {
     this.done = parseDone(payload)
+    this.helper.completed++
     this.helper.forget(this.id)
     this.settle()
   }
@@ -192,6 +197,8 @@ export class HelperProcess {
   private pending: Array<Buffer> = []
   ready = false
   lost: string | undefined
+  /** Jobs it ran to their end. */
+  completed = 0
   /** Completes when the process has exited. */
   readonly exited: Promise<void>
 
@@ -290,37 +297,42 @@ export class HelperProcess {
 
   /** Runs one job here; the helper must be ready. */
   run(request: ChildRequest): Effect.Effect<ChildOutcome, SpawnFailure | RunnerLost> {
-    return Effect.flatMap(
-      Effect.runtime<never>(),
-      (runtime) =>
-        Effect.async<ChildOutcome, SpawnFailure | RunnerLost>((resume) => {
-          const command = request.command
-          const shellLine = typeof command === "string"
-            ? [request.shell, "-c", execPrefixed(command, request.shell)]
-            : undefined
-          const plain = typeof command === "string" ? plainWords(command, request.shell) : undefined
-          const payload = runPayload({
-            argv: plain ?? shellLine ?? (command as ReadonlyArray<string>),
-            fallback: plain === undefined ? undefined : shellLine,
-            extraEnv: request.extraEnv,
-            cwd: request.cwd,
-            termSeq: request.termSeq,
-            relayStdout: request.stdout !== undefined,
-            relayStderr: request.stderr !== undefined
-          })
-          if (payload === undefined) {
-            return resume(Effect.fail({ _tag: "SpawnFailure", code: "ERR_INVALID_ARG_VALUE", message: "a NUL byte" }))
-          }
-          if (this.lost !== undefined) return resume(Effect.fail({ _tag: "RunnerLost", reason: this.lost }))
-          if (request.env !== this.sentEnv) {
-            this.sentEnv = request.env
-            this.send("V", 0, envPayload(request.env))
-          }
-          const job = new HelperJob(this, this.nextId++, request, runtime, resume)
-          this.jobs.set(job.id, job)
-          this.send("R", job.id, payload)
-          return job.interrupt
+    return Effect.withFiberRuntime<ChildOutcome, SpawnFailure | RunnerLost>((fiber, status) =>
+      Effect.async((resume) => {
+        const command = request.command
+        const shellLine = typeof command === "string"
+          ? [request.shell, "-c", execPrefixed(command, request.shell)]
+          : undefined
+        const plain = typeof command === "string" ? plainWords(command, request.shell) : undefined
+        const payload = runPayload({
+          argv: plain ?? shellLine ?? (command as ReadonlyArray<string>),
+          fallback: plain === undefined ? undefined : shellLine,
+          extraEnv: request.extraEnv,
+          cwd: request.cwd,
+          termSeq: request.termSeq,
+          relayStdout: request.stdout !== undefined,
+          relayStderr: request.stderr !== undefined
         })
+        if (payload === undefined) {
+          return resume(Effect.fail({ _tag: "SpawnFailure", code: "ERR_INVALID_ARG_VALUE", message: "a NUL byte" }))
+        }
+        if (this.lost !== undefined) return resume(Effect.fail({ _tag: "RunnerLost", reason: this.lost }))
+        if (request.env !== this.sentEnv) {
+          this.sentEnv = request.env
+          this.send("V", 0, envPayload(request.env))
+        }
+        // Most jobs need no runtime of their own (no output, no timer): it is made only for those that do.
+        const runtime = () =>
+          Runtime.make({
+            context: fiber.currentContext,
+            fiberRefs: fiber.getFiberRefs(),
+            runtimeFlags: status.runtimeFlags
+          })
+        const job = new HelperJob(this, this.nextId++, request, runtime, resume)
+        this.jobs.set(job.id, job)
+        this.send("R", job.id, payload)
+        return job.interrupt
+      })
     )
   }
 
