@@ -209,7 +209,9 @@ describe("applyInParallel", () => {
       const seen: Array<number> = []
       const fiber = yield* Effect.fork(
         applyInParallel(Array.from({ length: 12 }, (_, i) => i), (i) =>
-          around(Effect.as(Effect.sleep(10 + (i % 3)), i).pipe(Effect.tap((n) => Effect.sync(() => seen.push(n))))), {
+          around(
+            Effect.as(Effect.sleep(10 + (i % 3)), i).pipe(Effect.tap((n) => Effect.sync(() => seen.push(n))))
+          ), {
           concurrency: 3,
           discard: true
         })
