@@ -33,7 +33,9 @@ const helperPid = (runner: JobRunner.JobRunner): number =>
   (runner as unknown as { current: { pid: number } }).current.pid
 
 /** Runs `effect` with a ready helper as the JobRunner. */
-const withHelper = <A, E>(f: (runner: JobRunner.JobRunner) => Effect.Effect<A, E>) =>
+const withHelper = <A, E>(
+  f: (runner: JobRunner.JobRunner & { readonly unavailable: string | undefined }) => Effect.Effect<A, E>
+) =>
   Effect.scoped(Effect.flatMap(readyHelper, (runner) => Effect.provideService(f(runner), JobRunner.JobRunner, runner)))
 
 describe("JobRunner.layerHelper", () => {
