@@ -3,10 +3,12 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { BatchOptions } from "../Batch.js"
 import type { JobError, JobResult, JobSpec } from "../Job.js"
+import type { JobOutput } from "../Output.js"
 import { type BatchState, StopNow } from "./batchState.js"
 import { defaultShell } from "./commandLine.js"
 import { runAttempt } from "./job.js"
 import type { JobTimer } from "./jobTimer.js"
+import { openNowOf } from "./output.js"
 import { Slots } from "./slots.js"
 import { defaultTermSeq } from "./termSeq.js"
 
@@ -41,22 +43,20 @@ export const makeBatchJob = (
     env: { ...(options.env ?? process.env) }
   } as const
 
-  const attempt = (spec: JobSpec, slot: number, n: number) =>
-    Effect.scoped(Effect.flatMap(
-      output === undefined ? Effect.succeed(undefined) : output.open({
-        seq: spec.seq,
-        slot,
-        tag: typeof spec.tag === "function" ? spec.tag(slot) : spec.tag
-      }),
-      (jobOutput) =>
-        runAttempt(spec, {
-          ...attemptOptions,
-          slot,
-          output: jobOutput,
-          discardOutputOnFailure: !lastTry(n),
-          attempt: n
-        })
-    ))
+  const attempt = (spec: JobSpec, slot: number, n: number) => {
+    const run = (jobOutput: JobOutput | undefined) =>
+      runAttempt(spec, { ...attemptOptions, slot, output: jobOutput, discardOutputOnFailure: !lastTry(n), attempt: n })
+    if (output === undefined) return run(undefined)
+    const info = { seq: spec.seq, slot, tag: typeof spec.tag === "function" ? spec.tag(slot) : spec.tag }
+    // Our own outputs open without a Scope per job (see `openNow`); any other is opened in one.
+    const now = openNowOf(output)
+    if (now === undefined) return Effect.scoped(Effect.flatMap(output.open(info), run))
+    return Effect.acquireUseRelease(
+      Effect.sync(() => now(info)),
+      (opened) => run(opened.output),
+      (opened) => Effect.sync(opened.release)
+    )
+  }
 
   const attempts = (spec: JobSpec, slot: number, n: number): Effect.Effect<JobOutcome, StopNow> =>
     Effect.flatMap(Effect.either(attempt(spec, slot, n)), (exit) => {

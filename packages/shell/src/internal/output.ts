@@ -96,11 +96,11 @@ export const make = (options: OutputOptions): Effect.Effect<Output, never, Scope
       })
     )
 
-    const openJob = (job: JobInfo): Effect.Effect<JobOutput, never, Scope.Scope> => {
+    const opened = (job: JobInfo): Opened => {
       if (options.format === "json") return buffered(shared, job, "json")
       switch (options.mode) {
         case "ungroup":
-          return Effect.succeed(ungrouped(shared))
+          return { output: ungrouped(shared), release: () => {} }
         case "group":
           return buffered(shared, job, "group")
         case "line":
@@ -110,7 +110,8 @@ export const make = (options: OutputOptions): Effect.Effect<Output, never, Scope
 
     const flushed = Effect.zipRight(out.flushed, err.flushed)
     return {
-      open: openJob,
+      open: (job) => openedUntilScopeEnds(() => opened(job)),
+      [openNow]: opened,
       isHeld: (seq) => order?.isHeld(seq) === true,
       onPrinted: (f) => {
         if (order !== undefined) order.onPrinted = f
@@ -123,19 +124,34 @@ export const make = (options: OutputOptions): Effect.Effect<Output, never, Scope
     }
   })
 
+/** A job's output, opened, and what to do once the job is over. @internal */
+export interface Opened {
+  readonly output: JobOutput
+  readonly release: () => void
+}
+
 /**
- * A job's output, with `release` run when the job's scope closes. Not
- * `Effect.acquireRelease`: its finalizer diffs and patches every FiberRef twice,
- * which was the largest cost of a job's output; these finalizers are plain
- * synchronous clean-ups that need none of that.
+ * `open` without a Scope, on the outputs `make` returns: the batch calls it and
+ * releases the output itself. Making, providing and closing a Scope for every
+ * job copied the fiber's FiberRefs twice a job, the largest cost of its output.
+ *
+ * @internal
  */
-const openedUntilScopeEnds = (
-  open: () => JobOutput,
-  release: () => void
-): Effect.Effect<JobOutput, never, Scope.Scope> =>
+export const openNow: unique symbol = Symbol.for("@fanout/shell/Output/openNow")
+
+/** The output's `openNow`, when it is one of ours. @internal */
+export const openNowOf = (output: Output): ((job: JobInfo) => Opened) | undefined =>
+  (output as { readonly [openNow]?: (job: JobInfo) => Opened })[openNow]
+
+/**
+ * A job's output, released when the job's scope closes. Not
+ * `Effect.acquireRelease`: its finalizer diffs and patches every FiberRef twice;
+ * these finalizers are plain synchronous clean-ups that need none of that.
+ */
+const openedUntilScopeEnds = (open: () => Opened): Effect.Effect<JobOutput, never, Scope.Scope> =>
   Effect.uninterruptible(Effect.flatMap(Effect.scope, (scope) => {
-    const jobOutput = open()
-    return Effect.as(Scope.addFinalizer(scope, Effect.sync(release)), jobOutput)
+    const { output, release } = open()
+    return Effect.as(Scope.addFinalizer(scope, Effect.sync(release)), output)
   }))
 
 const prefixOf = (job: JobInfo): Uint8Array | undefined =>
@@ -158,11 +174,7 @@ const printBuffers = (
   Effect.zipRight(writeBuffer(shared.out, outBuffer, prefix), writeBuffer(shared.err, errBuffer, prefix))
 
 /** `group` and `json`: everything is buffered and written when the job ends. */
-const buffered = (
-  shared: Shared,
-  job: JobInfo,
-  format: "group" | "json"
-): Effect.Effect<JobOutput, never, Scope.Scope> => {
+const buffered = (shared: Shared, job: JobInfo, format: "group" | "json"): Opened => {
   const { order, out, state } = shared
   const quota = new Quota(shared.threshold)
   const outBuffer = new SpillBuffer(quota, shared.tmpdir)
@@ -196,11 +208,11 @@ const buffered = (
         return order.hold(job.seq, { print: write, buffers: [outBuffer, errBuffer] })
       })
   }
-  return openedUntilScopeEnds(() => jobOutput, () => handedOver || reset())
+  return { output: jobOutput, release: () => handedOver || reset() }
 }
 
 /** `line` without keepOrder: every job writes its whole lines as they come. */
-const lines = (shared: Shared, job: JobInfo): Effect.Effect<JobOutput, never, Scope.Scope> => {
+const lines = (shared: Shared, job: JobInfo): Opened => {
   const { state } = shared
   const quota = new Quota(shared.threshold)
   const prefix = prefixOf(job)
@@ -220,16 +232,16 @@ const lines = (shared: Shared, job: JobInfo): Effect.Effect<JobOutput, never, Sc
         return Effect.ensuring(Effect.zipRight(outLines.flush(), errLines.flush()), Effect.sync(reset))
       })
   }
-  return openedUntilScopeEnds(() => jobOutput, reset)
+  return { output: jobOutput, release: reset }
 }
 
 /**
  * `line` with keepOrder: the job whose turn it is writes its lines as they come;
  * the others buffer (spilling) until their turn, or print whole if they end first.
  */
-const orderedLines = (shared: Shared, order: Order, job: JobInfo): Effect.Effect<JobOutput, never, Scope.Scope> => {
+const orderedLines = (shared: Shared, order: Order, job: JobInfo): Opened => {
   const ordered = new OrderedLines(shared, order, job)
-  return openedUntilScopeEnds(() => ordered.open(), () => ordered.close())
+  return { output: ordered.open(), release: () => ordered.close() }
 }
 
 /** One job's output under `line` with keepOrder: buffered until it goes live (its turn) or ends. */
