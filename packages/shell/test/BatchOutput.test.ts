@@ -36,6 +36,40 @@ describe("Batch.run with Output", () => {
       expect(stderr.text()).toBe("t2\toops\n")
     }))
 
+  it.scopedLive("an Output of one's own is opened in a Scope for each attempt, closed as the attempt ends", () =>
+    Effect.gen(function*() {
+      const stdout = sink()
+      const inner = yield* Output.make({
+        mode: "group",
+        keepOrder: false,
+        format: "raw",
+        stdout: stdout.stream,
+        stderr: sink().stream
+      })
+      const events: Array<string> = []
+      const output: Output.Output = {
+        open: (job) =>
+          Effect.tap(inner.open(job), () =>
+            Effect.zipRight(
+              Effect.sync(() => events.push(`open ${job.seq}`)),
+              Effect.addFinalizer(() => Effect.sync(() => events.push(`close ${job.seq}`)))
+            )),
+        isHeld: inner.isHeld,
+        onPrinted: inner.onPrinted,
+        skip: inner.skip,
+        finish: inner.finish
+      }
+      const summary = yield* Batch.run(specs(["echo one", "echo two; exit 3"]), {
+        jobs: 1,
+        retries: 2,
+        output,
+        ...quiet
+      })
+      expect(summary.failed).toBe(1)
+      expect(events).toEqual(["open 1", "close 1", "open 2", "close 2", "open 2", "close 2"])
+      expect(stdout.text()).toBe("t1\tone\nt2\ttwo\n")
+    }))
+
   it.scopedLive("stops quietly when our stdout's reader goes away", () =>
     Effect.gen(function*() {
       const m = marker()
