@@ -168,6 +168,14 @@ describe("fanout --dry-run on its own", () => {
     expect(result.stdout).toBe("echo 1-1\necho 2-2\necho 3-1\necho 4-2\necho 5-1\n")
   })
 
+  it("with --results, prints the commands and writes no file (GNU parallel writes .seq and .err files)", async () => {
+    const cwd = fs.mkdtempSync(path.join(dir, "results-"))
+    const result = await fanout(["--dry-run", "--results", "out/{}", "echo", ":::", "a", "b"], { cwd })
+    expect(result.stdout).toBe("echo a\necho b\n")
+    expect(result.status).toBe(0)
+    expect(fs.readdirSync(cwd)).toEqual([])
+  })
+
   it("reads stdin lazily: the first line is out before the input ends", async () => {
     const { spawnFanout } = await import("./fixtures/cli/fanout.js")
     const child = spawnFanout(["--dry-run", "echo"])
