@@ -188,6 +188,8 @@ describe("--pipepart -a FILE", () => {
   fs.writeFileSync(withHeader, "name,n\n" + seq(1, 50).replace(/\n/g, ",x\n"))
   const records = path.join(dir, "records.fa")
   fs.writeFileSync(records, fasta.repeat(200))
+  const commented = path.join(dir, "commented")
+  fs.writeFileSync(commented, "#a\n#b\n" + seq(1, 40))
   const part = (name: string, file: string, args: ReadonlyArray<string>, compare: Compare = "exact") =>
     same(name, args.map((arg) => (arg === "FILE" ? file : arg)), {}, compare)
 
@@ -205,6 +207,28 @@ describe("--pipepart -a FILE", () => {
     "60",
     "-k",
     "awk 'NR<=2'"
+  ])
+  part("--pipepart --header REGEX: what it matches goes before every part", commented, [
+    "--pipepart",
+    "-a",
+    "FILE",
+    "--header",
+    "(#.*\\n)+",
+    "--block",
+    "20",
+    "-k",
+    "cat; echo ."
+  ])
+  part("--pipepart --header REGEX that does not match: no header", commented, [
+    "--pipepart",
+    "-a",
+    "FILE",
+    "--header",
+    "x+",
+    "--block",
+    "20",
+    "-k",
+    "cat; echo ."
   ])
   part("--pipepart --recstart", records, [
     "--pipepart",

@@ -37,8 +37,11 @@ const readAt = async (handle: fs.promises.FileHandle, position: number, length: 
   return buffer.subarray(0, bytesRead)
 }
 
-/** The first `lines` lines (`--header`), or none. */
-const readHeader = async (handle: fs.promises.FileHandle, lines: number): Promise<Buffer> => {
+/** `--header`: the first `lines` lines, or what the pattern matches at the start; none at all without it. */
+const readHeader = (handle: fs.promises.FileHandle, header: number | RegExp, blockSize: number): Promise<Buffer> =>
+  typeof header === "number" ? readLines(handle, header) : readMatch(handle, header, blockSize)
+
+const readLines = async (handle: fs.promises.FileHandle, lines: number): Promise<Buffer> => {
   if (lines === 0) return Buffer.alloc(0)
   const parts: Array<Buffer> = []
   let position = 0
@@ -51,6 +54,21 @@ const readHeader = async (handle: fs.promises.FileHandle, lines: number): Promis
     }
     parts.push(chunk)
     position += chunk.length
+  }
+}
+
+/**
+ * What `pattern` matches at the start of the file, tried as GNU parallel tries it: on the
+ * first block, then on the first two, and so on; nothing if it never matches.
+ */
+const readMatch = async (handle: fs.promises.FileHandle, pattern: RegExp, blockSize: number): Promise<Buffer> => {
+  let text = ""
+  for (;;) {
+    const chunk = await readAt(handle, text.length, blockSize)
+    if (chunk.length === 0) return Buffer.alloc(0)
+    text += chunk.toString("latin1")
+    const match = pattern.exec(text)
+    if (match !== null) return Buffer.from(match[0], "latin1")
   }
 }
 
@@ -147,16 +165,11 @@ const plan = (config: Config, slots: number) => {
   if (config.maxReplaceArgs !== undefined || config.maxLines !== undefined) {
     throw new UsageError({ message: "--pipepart: cannot be combined with -N, -L or -l (records of a count)" })
   }
-  const lines = parsePipeHeader(config.header)
-  if (typeof lines !== "number") {
-    throw new UsageError({
-      message: `--header: expected a number of lines or : with --pipepart, got '${config.header}'`
-    })
-  }
+  const header = parsePipeHeader(config.header)
   const block = config.roundRobin ? -1 : config.block ?? -10
   const total = config.argFiles.reduce((sum, file) => sum + fs.statSync(file).size, 0)
   const blockSize = block > 0 ? block : 1 + Math.floor(total / slots / -block)
-  return { lines, blockSize }
+  return { header, blockSize }
 }
 
 /**
@@ -197,11 +210,11 @@ const ddSpec = (config: Config, seq: number, part: Part, header: number): Job.Jo
 
 /** One job a part of each `-a` file, in order. @internal */
 export async function* pipePartSpecs(config: Config, slots: number, files: TempFiles): AsyncGenerator<Job.JobSpec> {
-  const { blockSize, lines } = plan(config, slots)
+  const { blockSize, header: headerOption } = plan(config, slots)
   let seq = 0
   for (const file of config.argFiles) {
     const handle = await fs.promises.open(file, "r")
-    const header = await readHeader(handle, lines).finally(() => handle.close())
+    const header = await readHeader(handle, headerOption, blockSize).finally(() => handle.close())
     const direct = config.blockAs === "stdin" && hasGnuDd()
     for (const part of await partsOf(file, blockSize, config, header.length)) {
       seq++
