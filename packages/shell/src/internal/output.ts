@@ -134,10 +134,12 @@ export interface Opened {
  * `open` without a Scope, on the outputs `make` returns: the batch calls it and
  * releases the output itself. Making, providing and closing a Scope for every
  * job copied the fiber's FiberRefs twice a job, the largest cost of its output.
+ * A symbol of this module, not a registered one: another copy of the package
+ * (another version) never takes an output of this one for its own.
  *
  * @internal
  */
-export const openNow: unique symbol = Symbol.for("@fanout/shell/Output/openNow")
+export const openNow: unique symbol = Symbol("@fanout/shell/Output/openNow")
 
 /** The output's `openNow`, when it is one of ours. @internal */
 export const openNowOf = (output: Output): ((job: JobInfo) => Opened) | undefined =>
