@@ -43,13 +43,14 @@ export const makeBatchJob = (
     env: { ...(options.env ?? process.env) }
   } as const
 
+  // Our own outputs open without a Scope per job (see `openNow`); any other is opened in one.
+  const now = output === undefined ? undefined : openNowOf(output)
+
   const attempt = (spec: JobSpec, slot: number, n: number) => {
     const run = (jobOutput: JobOutput | undefined) =>
       runAttempt(spec, { ...attemptOptions, slot, output: jobOutput, discardOutputOnFailure: !lastTry(n), attempt: n })
     if (output === undefined) return run(undefined)
     const info = { seq: spec.seq, slot, tag: typeof spec.tag === "function" ? spec.tag(slot) : spec.tag }
-    // Our own outputs open without a Scope per job (see `openNow`); any other is opened in one.
-    const now = openNowOf(output)
     if (now === undefined) return Effect.scoped(Effect.flatMap(output.open(info), run))
     return Effect.acquireUseRelease(
       Effect.sync(() => now(info)),

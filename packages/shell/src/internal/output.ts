@@ -96,11 +96,13 @@ export const make = (options: OutputOptions): Effect.Effect<Output, never, Scope
       })
     )
 
+    // ungrouped output keeps nothing per job: one for all of them
+    const straight: Opened = { output: ungrouped(shared), release: () => {} }
     const opened = (job: JobInfo): Opened => {
       if (options.format === "json") return buffered(shared, job, "json")
       switch (options.mode) {
         case "ungroup":
-          return { output: ungrouped(shared), release: () => {} }
+          return straight
         case "group":
           return buffered(shared, job, "group")
         case "line":
