@@ -267,7 +267,8 @@ sub prepare_job {
   my @f = split /\0/, $payload, -1;
   my ($flags, $termseq, $cwd, $argc) = splice(@f, 0, 4);
   my @argv = splice(@f, 0, $argc);
-  my $fallback = index($flags, "f") >= 0 ? [splice(@f, 0, 1 + shift @f)] : undef;
+  my $fallback;
+  if (index($flags, "f") >= 0) { my $n = shift @f; $fallback = [splice(@f, 0, $n)] }
   my (@names, @values);
   for (@f) {
     my $eq = index($_, "=");
