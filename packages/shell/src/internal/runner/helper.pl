@@ -87,6 +87,11 @@ open(my $control, "<&", \*STDIN) or die "fanout-runner: stdin: $!\n";
 open(STDIN, "<", "/dev/null") or die "fanout-runner: /dev/null: $!\n";
 exec { "/" } "/";
 
+# A child whose exec fails says why on this pipe, shared by all (one write, atomic), then
+# kills itself; the runner reads it when it reaps a child killed by a signal. A pipe per
+# job, closed by a successful exec, cost 9 system calls and a turn of the main loop a job.
+pipe(my $exec_r, my $exec_w) or die "fanout-runner: pipe: $!\n";
+
 # What the runner does per job is what it costs: after each fork, every page it writes
 # is copied or at least faulted on again (measured: ~100 page faults per job, most of
 # its CPU time, against ~48 for a bare fork/exec/waitpid loop). So the work of a turn of
@@ -94,7 +99,7 @@ exec { "/" } "/";
 # is kept as pipes open and close, ready pipes are found from select's answer through
 # @fd_job, and only jobs with a timer running are visited when none has happened.
 #
-# A job is one flat hash: id, pid, start, termseq, X (its exec-status pipe, until read),
+# A job is one flat hash: id, pid, start, termseq,
 # O and E (its output pipes, while open), rO and rE (relay them), bO and bE (bytes
 # read), unacked; then, as they happen: status, end, terminating, group_gone, cancel,
 # the termination sequence's steps, step, step_end, pause, poll_at and give_up,
@@ -103,7 +108,7 @@ my %jobs;      # id -> job
 my %by_pid;    # pid -> job, until reaped
 my %timed;     # id -> job with a poll_at or grace_end
 my @fd_job;    # fd -> job, for every pipe being read
-my @fd_kind;   # fd -> "X", "O" or "E"
+my @fd_kind;   # fd -> "O" or "E"
 my @check;     # jobs that may have finished since finish_checked last looked
 my $rin = "";  # select's read mask
 my $control_open = 1;
@@ -250,11 +255,11 @@ sub start_jobs {
       setpgrp(0, 0);
       open(STDOUT, ">&", $job->{wO});
       open(STDERR, ">&", $job->{wE});
-      exec_failed($job->{wX}) if $job->{cwd} ne "" && !chdir $job->{cwd};
+      exec_failed() if $job->{cwd} ne "" && !chdir $job->{cwd};
       exec { $job->{argv}[0] } @{ $job->{argv} };
       # a plain command run without a shell: if it cannot be, the shell runs it and says why
       exec { $job->{fallback}[0] } @{ $job->{fallback} } if $job->{fallback};
-      exec_failed($job->{wX});
+      exec_failed();
     }
     $job->{pid} = $pid // fork_failed($job);
   }
@@ -281,7 +286,7 @@ sub prepare_job {
     env_names => \@names, env_values => \@values,
     rO => index($flags, "o") >= 0, rE => index($flags, "e") >= 0, bO => 0, bE => 0, unacked => 0,
   };
-  for my $kind ("O", "E", "X") {
+  for my $kind ("O", "E") {
     pipe($job->{$kind}, $job->{"w$kind"}) or return start_failed($id, "EMFILE", "pipe: $!");
     unbuffered($job->{$kind}, $job->{"w$kind"});
   }
@@ -296,9 +301,9 @@ sub fork_failed {
 
 sub started {
   my ($job) = @_;
-  close delete $job->{"w$_"} for "O", "E", "X";
+  close delete $job->{"w$_"} for "O", "E";
   if ($job->{fork_error}) {
-    close delete $job->{$_} for "O", "E", "X";
+    close delete $job->{$_} for "O", "E";
     return send_frame("F", $job->{id}, $job->{fork_error});
   }
   my $pid = $job->{pid};
@@ -307,37 +312,53 @@ sub started {
   # going away right after an R left the job running). Setting it from this side as well
   # closes that window; it fails harmlessly once the child has exec'd.
   setpgrp($pid, $pid);
-  # Whether exec worked is read from X in the main loop (end of file: it did), not
-  # waited for here: on a busy machine the child may wait milliseconds for a CPU, and
-  # waiting would make every other job wait too.
-  watch($job, $_) for "X", "O", "E";
+  # Whether exec worked is known when the child is reaped (see $exec_r), not waited for
+  # here: on a busy machine the child may wait milliseconds for a CPU, and waiting would
+  # make every other job wait too.
+  watch($job, $_) for "O", "E";
   $jobs{ $job->{id} } = $job;
   $by_pid{$pid} = $job;
   send_frame("S", $job->{id}, $pid);
 }
 
 sub exec_failed {
-  my ($st_w) = @_;
   my $name = "UNKNOWN";
   for my $n (keys %!) { if ($!{$n}) { $name = $n; last } }
-  syswrite($st_w, "$name\0$!");
+  my $report = "$name\0$!";
+  syswrite($exec_w, pack("NN", $$, length $report) . $report);
   # no END blocks or buffers to run: kill ourselves rather than load POSIX for _exit
   kill "KILL", $$;
 }
 
-sub read_exec_status {
+# Reports of failed execs, by pid: everything in the pipe, read without waiting.
+my %exec_failure;
+sub read_exec_failures {
+  my $buf = "";
+  for (;;) {
+    my $r = "";
+    vec($r, fileno $exec_r, 1) = 1;
+    last unless select($r, undef, undef, 0) > 0;
+    my $n = sysread($exec_r, $buf, 65536, length $buf);
+    last unless $n;
+  }
+  while (length $buf >= 8) {
+    my ($pid, $len) = unpack("NN", $buf);
+    $exec_failure{$pid} = substr($buf, 8, $len);
+    substr($buf, 0, 8 + $len) = "";
+  }
+}
+
+# A child killed by a signal may be one whose exec failed (it kills itself, or a TERM came
+# first): then it was no job, only its reason.
+sub exec_failed_job {
   my ($job) = @_;
-  my $report = "";
-  my $n = sysread($job->{X}, $report, 4096);
-  return if !defined $n && $! == EINTR;
-  close_pipe($job, "X");
-  push @check, $job;
-  return unless length $report;
-  # exec failed and the child killed itself: no job, only its reason
+  read_exec_failures();
+  my $report = delete $exec_failure{ $job->{pid} } // return 0;
   my ($name, $message) = split /\0/, $report, 2;
   start_failed($job->{id}, $name, $message // "");
   close_pipe($job, $_) for "O", "E";
   forget($job);
+  return 1;
 }
 
 sub start_failed {
@@ -408,6 +429,7 @@ sub reap {
     my $job = delete $by_pid{$pid} or next;
     $job->{end} = now_ms();
     $job->{status} = $?;
+    next if ($? & 127) && exec_failed_job($job);
     push @check, $job;
     next if $job->{terminating} || $job->{done};
     # the common case: the group ended with its leader
@@ -440,7 +462,7 @@ sub finish_checked {
 sub finish_if_done {
   my ($job, $now) = @_;
   return if $job->{done};
-  return unless defined $job->{status} && $job->{group_gone} && !$job->{X};
+  return unless defined $job->{status} && $job->{group_gone};
   if ($job->{O} || $job->{E}) {
     if ($job->{cancel}) { close_pipe($job, $_) for "O", "E" }
     else {
@@ -537,7 +559,7 @@ sub read_control {
 }
 
 binmode $_ for $control, \*STDOUT;
-unbuffered($control, \*STDIN, \*STDOUT, \*STDERR, $wake_r, $wake_w);
+unbuffered($control, \*STDIN, \*STDOUT, \*STDERR, $wake_r, $wake_w, $exec_r, $exec_w);
 send_frame("H", 0, "fanout-runner $version $$");
 flush_out();
 
@@ -563,8 +585,7 @@ for (;;) {
     my $fd = -1;
     while (($fd = index($bits, "1", $fd + 1)) >= 0) {
       my $job = $fd_job[$fd] or next;
-      if ($fd_kind[$fd] eq "X") { read_exec_status($job) }
-      else { read_pipe($job, $fd_kind[$fd]) }
+      read_pipe($job, $fd_kind[$fd]);
     }
   }
   run_timers() if %timed;
