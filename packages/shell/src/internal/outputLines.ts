@@ -36,6 +36,20 @@ const prefixLines = (prefix: Uint8Array, chunk: Uint8Array, atLineStart: boolean
   return out
 }
 
+/** A whole buffer's chunks with every line prefixed (`writeBuffer` without the writing). @internal */
+export const prefixedChunks = (
+  prefix: Uint8Array | undefined,
+  chunks: ReadonlyArray<Uint8Array>
+): ReadonlyArray<Uint8Array> => {
+  if (prefix === undefined) return chunks
+  let atLineStart = true
+  return chunks.map((chunk) => {
+    const out = prefixLines(prefix, chunk, atLineStart)
+    if (chunk.length > 0) atLineStart = chunk[chunk.length - 1] === NL
+    return out
+  })
+}
+
 /**
  * Writes a buffer whole, each line prefixed when `prefix` is set. The caller
  * holds the lock.

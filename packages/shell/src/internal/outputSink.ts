@@ -136,6 +136,25 @@ export class Sink {
     })
   }
 
+  /**
+   * Hands every chunk to the stream at once, in one step nothing else can write
+   * between (they are in memory already; waiting for `drain` between them would
+   * keep them there, not free them). `false` when the caller must wait for
+   * `drain`, or find the output closed.
+   */
+  writeAllNow(chunks: ReadonlyArray<Uint8Array>): boolean {
+    let ready = true
+    for (let i = 0; i < chunks.length && !this.state.closed; i++) {
+      if (chunks[i].length > 0 && !this.writeNow(chunks[i])) ready = false
+    }
+    return ready && !this.state.closed
+  }
+
+  /** Waits for `drain` if the stream needs it, failing if the output closed. */
+  get drained(): Effect.Effect<void, OutputClosedError> {
+    return this.awaitDrain
+  }
+
   /** Hands `chunk` to the stream; `false` when the caller must wait for `drain`. */
   private writeNow(chunk: Uint8Array): boolean {
     try {

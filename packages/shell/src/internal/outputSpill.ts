@@ -117,17 +117,22 @@ export class SpillBuffer {
 
   constructor(private quota: Quota, private readonly tmpdir: string) {}
 
+  /** Appends in memory if the quota has room and nothing was spilled yet; false (and nothing done) otherwise. */
+  tryAppend(chunk: Uint8Array): boolean {
+    const length = chunk.length
+    if (length === 0) return true
+    if (this.file !== undefined || this.quota.used + length > this.quota.limit) return false
+    this.chunks.push(chunk)
+    this.inMemory += length
+    this.quota.used += length
+    this.size += length
+    return true
+  }
+
   append(chunk: Uint8Array): Effect.Effect<void> {
     const length = chunk.length
-    if (length === 0) return Effect.void
+    if (this.tryAppend(chunk)) return Effect.void
     if (this.file === undefined) {
-      if (this.quota.used + length <= this.quota.limit) {
-        this.chunks.push(chunk)
-        this.inMemory += length
-        this.quota.used += length
-        this.size += length
-        return Effect.void
-      }
       const flush = this.moveToFile()
       const file = this.file as Descriptor | undefined
       if (file === undefined) return flush
@@ -138,6 +143,11 @@ export class SpillBuffer {
     const position = this.size
     this.size += length
     return this.file.writeAt(chunk, position)
+  }
+
+  /** Every byte, when all are in memory; undefined once the buffer has spilled to its file. */
+  get inMemoryChunks(): ReadonlyArray<Uint8Array> | undefined {
+    return this.file === undefined ? this.chunks : undefined
   }
 
   /** Moves what is in memory to a file and gives the memory back to the quota. */

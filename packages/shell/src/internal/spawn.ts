@@ -10,8 +10,17 @@ import type { Readable } from "node:stream"
 import type { OutputClosedError } from "../Output.js"
 import * as Bytes from "./bytes.js"
 import { commandText, execPrefixed } from "./commandLine.js"
-import type { ChildOutcome, ChildRequest, ExitStatus, Runner, RunnerLost, Sink, SpawnFailure } from "./runner/types.js"
-import { pipeGraceMs } from "./runner/types.js"
+import {
+  type ChildOutcome,
+  type ChildRequest,
+  type ExitStatus,
+  pipeGraceMs,
+  type Runner,
+  type RunnerLost,
+  type Sink,
+  type SpawnFailure,
+  takeNowOf
+} from "./runner/types.js"
 import { feedStdin, type StdinFeed } from "./stdinFeed.js"
 import { groupAlive, terminateGroup } from "./terminate.js"
 
@@ -113,6 +122,8 @@ class ChildRun {
   private onData(readable: Readable, name: "stdout" | "stderr", sink: Sink | undefined, chunk: Buffer) {
     this.bytes[name] += chunk.length
     if (sink === undefined || this.outputFailure !== undefined) return
+    // taken at once only behind no chunk in flight, so bytes never pass one another
+    if (this.inFlight.size === 0 && takeNowOf(sink)?.(chunk) === true) return
     readable.pause()
     const feed: InFlight = { interrupt: undefined }
     this.inFlight.add(feed)

@@ -3,7 +3,7 @@ import * as FiberId from "effect/FiberId"
 import type { OutputClosedError } from "../../Output.js"
 import type { HelperJob } from "./helper.js"
 import { windowBytes } from "./protocol.js"
-import type { Sink } from "./types.js"
+import { type Sink, takeNowOf } from "./types.js"
 
 /**
  * One relayed stream of a job: chunks written to the sink one at a time, acknowledged to the helper.
@@ -14,14 +14,18 @@ export class Relay {
   private readonly queue: Array<Buffer> = []
   private busy: ((id?: FiberId.FiberId) => void) | undefined
   private unacked = 0
+  private readonly takeNow: ((chunk: Uint8Array) => boolean) | undefined
 
-  constructor(private readonly job: HelperJob, private readonly sink: Sink) {}
+  constructor(private readonly job: HelperJob, private readonly sink: Sink) {
+    this.takeNow = takeNowOf(sink)
+  }
 
   get idle(): boolean {
     return this.busy === undefined && this.queue.length === 0
   }
 
   push(chunk: Buffer) {
+    if (this.idle && this.takeNow?.(chunk) === true) return this.onWritten(chunk.length, Exit.void)
     this.queue.push(chunk)
     this.pump()
   }

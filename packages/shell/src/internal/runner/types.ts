@@ -29,6 +29,24 @@ export interface RunnerLost {
 export type Sink = (chunk: Uint8Array) => Effect.Effect<void, OutputClosedError>
 
 /**
+ * A sink of ours may also take a chunk at once, with no effect to run: its
+ * `takeNow` returns true when it did (output kept in memory), false when the
+ * chunk must go through the sink. Running the sink's effect costs a fiber a
+ * chunk. A symbol of this module, as `openNow` is of output.ts.
+ *
+ * @internal
+ */
+export const takeNow: unique symbol = Symbol("@fanout/shell/Sink/takeNow")
+
+/** `sink` with a `takeNow`. @internal */
+export const withTakeNow = (sink: Sink, take: (chunk: Uint8Array) => boolean): Sink =>
+  Object.assign(sink, { [takeNow]: take })
+
+/** The sink's `takeNow`, when it has one. @internal */
+export const takeNowOf = (sink: Sink | undefined): ((chunk: Uint8Array) => boolean) | undefined =>
+  (sink as { readonly [takeNow]?: (chunk: Uint8Array) => boolean } | undefined)?.[takeNow]
+
+/**
  * One job for a runner: a command line run by `shell -c`, or an argv run with
  * no shell, in words that may hold raw bytes (see `bytes.ts`).
  *
