@@ -94,24 +94,28 @@ describe("Output group", () => {
       expect(err.text()).toBe("x\ta\nx\t\nx\tb\n")
     }))
 
-  it.scoped("a tagged line cut between chunks is tagged once; an ended job waits for a slow reader to drain", () =>
-    Effect.gen(function*() {
-      const slow = collector({ highWaterMark: 1024, delayMs: 1 })
-      const output = yield* Output.make({ mode: "group", keepOrder: false, format: "raw", stdout: slow.stream })
-      const jobs = [yield* output.open({ seq: 1, tag: "a" }), yield* output.open({ seq: 2, tag: "b" })]
-      for (const [i, job] of jobs.entries()) {
-        yield* job.stdout(bytes(`${"x".repeat(3000)}\nhalf`))
-        yield* job.stdout(bytes(` line ${i + 1}\n`))
-      }
-      // both end at once: each job's output whole, and neither end returns before the stream drained
-      yield* Effect.forEach(jobs, (job, i) =>
-        Effect.andThen(job.end(record(i + 1)), () => {
-          expect(slow.stream.writableNeedDrain).toBe(false)
-        }), { concurrency: 2, discard: true })
-      yield* output.finish
-      const x = "x".repeat(3000)
-      expect(slow.text()).toBe(`a\t${x}\na\thalf line 1\nb\t${x}\nb\thalf line 2\n`)
-    }), { timeout: 20_000 })
+  it.scoped(
+    "a tagged line cut between chunks is tagged once; an ended job waits for a slow reader to drain",
+    () =>
+      Effect.gen(function*() {
+        const slow = collector({ highWaterMark: 1024, delayMs: 1 })
+        const output = yield* Output.make({ mode: "group", keepOrder: false, format: "raw", stdout: slow.stream })
+        const jobs = [yield* output.open({ seq: 1, tag: "a" }), yield* output.open({ seq: 2, tag: "b" })]
+        for (const [i, job] of jobs.entries()) {
+          yield* job.stdout(bytes(`${"x".repeat(3000)}\nhalf`))
+          yield* job.stdout(bytes(` line ${i + 1}\n`))
+        }
+        // both end at once: each job's output whole, and neither end returns before the stream drained
+        yield* Effect.forEach(jobs, (job, i) =>
+          Effect.andThen(job.end(record(i + 1)), () => {
+            expect(slow.stream.writableNeedDrain).toBe(false)
+          }), { concurrency: 2, discard: true })
+        yield* output.finish
+        const x = "x".repeat(3000)
+        expect(slow.text()).toBe(`a\t${x}\na\thalf line 1\nb\t${x}\nb\thalf line 2\n`)
+      }),
+    { timeout: 20_000 }
+  )
 
   it.scoped("spills past the threshold to a file that is already unlinked, and writes it back intact", () =>
     Effect.gen(function*() {
