@@ -68,21 +68,29 @@ describe("JobRunner.layerHelper", () => {
       })
     ))
 
+  /** A script without `#!`, and a missing program: plain commands run without their shell, until they cannot be. */
+  const unexecutable = Effect.gen(function*() {
+    // exec fails (ENOEXEC), and the shell runs it as a script
+    const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "fanout-noexec-")), "script")
+    fs.writeFileSync(script, "echo \"$PARALLEL_SEQ $FANOUT_SLOT $#\"\n", { mode: 0o755 })
+    const output = collectingOutput()
+    yield* Job.run({ seq: 9, command: `${script} a`, args: [] }, { slot: 2, output })
+    expect(output.collected.stdout.join("")).toBe("9 2 1\n")
+    const missing = collectingOutput()
+    const failed = failure(
+      yield* Effect.exit(Job.run({ seq: 9, command: "/nonexistent/program a", args: [] }, {
+        output: missing
+      }))
+    )
+    expect((failed as Job.JobExitError).result.exitCode).toBe(127)
+    // the shell's own name leads its message
+    expect(missing.collected.stderr.join("")).toMatch(/^\/bin\/sh: .*\/nonexistent\/program/)
+  })
+
   it.live("runs a plain command it cannot exec through the shell, which says why, with the job's variables", () =>
-    withHelper(() =>
-      Effect.gen(function*() {
-        // a script without `#!`: exec fails (ENOEXEC), and the shell runs it as a script
-        const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "fanout-noexec-")), "script")
-        fs.writeFileSync(script, 'echo "$PARALLEL_SEQ $FANOUT_SLOT $#"\n', { mode: 0o755 })
-        const output = collectingOutput()
-        yield* Job.run({ seq: 9, command: `${script} a`, args: [] }, { slot: 2, output })
-        expect(output.collected.stdout.join("")).toBe("9 2 1\n")
-        const missing = collectingOutput()
-        yield* Effect.exit(Job.run({ seq: 9, command: "/nonexistent/program a", args: [] }, { output: missing }))
-        // the shell's own name leads its message
-        expect(missing.collected.stderr.join("")).toMatch(/^\/bin\/sh: .*\/nonexistent\/program/)
-      })
-    ))
+    withHelper(() => unexecutable))
+
+  it.live("in-process, also runs such a command through the shell", () => unexecutable)
 
   it.live("passes command lines and arguments as bytes, without a shell detour", () =>
     withHelper(() =>
