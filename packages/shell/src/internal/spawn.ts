@@ -261,8 +261,9 @@ const runChild = (request: ChildRequest): Effect.Effect<ChildOutcome, SpawnFailu
         const start = Date.now()
         let child: ChildProcess
         try {
-          // A plain command runs without its shell, as the helper runs it (a shell's start is ~0.9 ms of a
-          // 2.2 ms `true` here); when it cannot be (not found, not executable), the shell runs it and says why.
+          // A plain command runs without its shell, as the helper runs it (the shell's start added ~0.9 ms to
+          // the 2.2 ms of spawning `true` to its exit); when it cannot be (not found, not executable), the
+          // shell runs it and says why.
           const plain = typeof request.command === "string" ? plainWords(request.command, request.shell) : undefined
           child = fork(plain === undefined ? commandLine(request) : [plain[0], plain.slice(1)])
           if (plain !== undefined && child.pid === undefined) {

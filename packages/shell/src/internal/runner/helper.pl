@@ -99,11 +99,10 @@ pipe(my $exec_r, my $exec_w) or die "fanout-runner: pipe: $!\n";
 # is kept as pipes open and close, ready pipes are found from select's answer through
 # @fd_job, and only jobs with a timer running are visited when none has happened.
 #
-# A job is one flat hash: id, pid, start, termseq,
-# O and E (its output pipes, while open), rO and rE (relay them), bO and bE (bytes
-# read), unacked; then, as they happen: status, end, terminating, group_gone, cancel,
-# the termination sequence's steps, step, step_end, pause, poll_at and give_up,
-# grace_end, and done once it has left %jobs.
+# A job is one flat hash: id, pid, start, termseq, O and E (its output pipes, while
+# open), rO and rE (relay them), bO and bE (bytes read), unacked; then, as they happen:
+# status, end, terminating, group_gone, cancel, the termination sequence's steps, step,
+# step_end, pause, poll_at and give_up, grace_end, and done once it has left %jobs.
 my %jobs;      # id -> job
 my %by_pid;    # pid -> job, until reaped
 my %timed;     # id -> job with a poll_at or grace_end
