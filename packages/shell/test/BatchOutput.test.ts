@@ -8,6 +8,14 @@ const specs = (commands: ReadonlyArray<string>): Array<Job.JobSpec> =>
   commands.map((command, i) => ({ seq: i + 1, command, args: [String(i + 1)], tag: `t${i + 1}` }))
 const quiet = { warn: () => Effect.void }
 
+/** Our own output, raw, to these streams. */
+const rawOutput = (
+  mode: Output.OutputMode,
+  keepOrder: boolean,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream
+) => Output.make({ mode, keepOrder, format: "raw", stdout, stderr })
+
 const sink = () => {
   const stream = new PassThrough()
   const chunks: Array<Buffer> = []
@@ -20,13 +28,7 @@ describe("Batch.run with Output", () => {
     Effect.gen(function*() {
       const stdout = sink()
       const stderr = sink()
-      const output = yield* Output.make({
-        mode: "group",
-        keepOrder: true,
-        format: "raw",
-        stdout: stdout.stream,
-        stderr: stderr.stream
-      })
+      const output = yield* rawOutput("group", true, stdout.stream, stderr.stream)
       const summary = yield* Batch.run(
         specs(["sleep 0.2; echo one", "echo two; echo oops >&2; exit 1", "echo three"]),
         { jobs: 3, retries: 2, output, ...quiet }
@@ -39,13 +41,7 @@ describe("Batch.run with Output", () => {
   it.scopedLive("an Output of one's own is opened in a Scope for each attempt, closed as the attempt ends", () =>
     Effect.gen(function*() {
       const stdout = sink()
-      const inner = yield* Output.make({
-        mode: "group",
-        keepOrder: false,
-        format: "raw",
-        stdout: stdout.stream,
-        stderr: sink().stream
-      })
+      const inner = yield* rawOutput("group", false, stdout.stream, sink().stream)
       const events: Array<string> = []
       const output: Output.Output = {
         open: (job) =>
@@ -75,13 +71,7 @@ describe("Batch.run with Output", () => {
       const m = marker()
       const stdout = new PassThrough()
       stdout.destroy(Object.assign(new Error("EPIPE"), { code: "EPIPE" }))
-      const output = yield* Output.make({
-        mode: "ungroup",
-        keepOrder: false,
-        format: "raw",
-        stdout,
-        stderr: sink().stream
-      })
+      const output = yield* rawOutput("ungroup", false, stdout, sink().stream)
       const summary = yield* Batch.run(
         specs([`echo x; sleep ${m}`, `echo y; sleep ${m}`, "echo z"]),
         { jobs: 2, output, ...quiet }

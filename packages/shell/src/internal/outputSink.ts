@@ -91,7 +91,8 @@ export class Closed {
 export class Sink {
   private readonly drainWaiters: Array<() => void> = []
   readonly write: (chunk: Uint8Array) => Effect.Effect<void, OutputClosedError>
-  private readonly awaitDrain: Effect.Effect<void, OutputClosedError>
+  /** Waits for `drain` if the stream needs it, failing if the output closed. */
+  readonly drained: Effect.Effect<void, OutputClosedError>
 
   constructor(
     readonly stream: WritableLike,
@@ -103,7 +104,7 @@ export class Sink {
     stream.on("error", this.onError)
     stream.on("drain", this.onDrain)
     state.onClose(() => this.wake())
-    this.awaitDrain = Effect.async<void, OutputClosedError>((resume) => {
+    this.drained = Effect.async<void, OutputClosedError>((resume) => {
       if (state.closed) return resume(state.fail)
       // A stream whose write failed at once (a file on a full disk) needs no drain, but its 'error'
       // comes on the next tick: wait for that, or the run would go on as if the bytes were written.
@@ -119,7 +120,7 @@ export class Sink {
       Effect.suspend(() => {
         if (state.closed) return state.fail
         if (chunk.length === 0) return Effect.void
-        return this.writeNow(chunk) ? Effect.void : this.awaitDrain
+        return this.writeNow(chunk) ? Effect.void : this.drained
       })
   }
 
@@ -132,7 +133,7 @@ export class Sink {
       if (this.state.closed) return this.state.fail
       if (lock.held) return lock.with(this.write(chunk))
       if (chunk.length === 0) return Effect.void
-      return this.writeNow(chunk) ? Effect.void : this.awaitDrain
+      return this.writeNow(chunk) ? Effect.void : this.drained
     })
   }
 
@@ -148,11 +149,6 @@ export class Sink {
       if (chunks[i].length > 0 && !this.writeNow(chunks[i])) ready = false
     }
     return ready && !this.state.closed
-  }
-
-  /** Waits for `drain` if the stream needs it, failing if the output closed. */
-  get drained(): Effect.Effect<void, OutputClosedError> {
-    return this.awaitDrain
   }
 
   /** Hands `chunk` to the stream; `false` when the caller must wait for `drain`. */

@@ -36,7 +36,7 @@ export type Sink = (chunk: Uint8Array) => Effect.Effect<void, OutputClosedError>
  *
  * @internal
  */
-export const takeNow: unique symbol = Symbol("@fanout/shell/Sink/takeNow")
+const takeNow: unique symbol = Symbol("@fanout/shell/Sink/takeNow")
 
 /** `sink` with a `takeNow`. @internal */
 export const withTakeNow = (sink: Sink, take: (chunk: Uint8Array) => boolean): Sink =>
