@@ -70,6 +70,7 @@ const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
     "fanout: --colsep: expected a regular expression without possessive quantifiers, got 'a++'"
   ],
   [["--resume", "echo"], "fanout: --resume: expected --joblog FILE to resume from, got none"],
+  [["--joblog", "+", "echo"], "fanout: --joblog: expected a file name, +FILE to append, or - for stdout, got '+'"],
   [
     ["--resume", "--resume-failed", "--joblog", "x", "echo"],
     "fanout: --resume and --resume-failed: expected one of them, got both"

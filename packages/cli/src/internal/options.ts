@@ -730,10 +730,11 @@ export const optionTable: ReadonlyArray<OptionSpec> = [
     group: "logging",
     help: "log jobs to FILE as GNU parallel (+FILE: append)"
   }, (settings, text) => {
-    const append = text.length > 1 && text.startsWith("+")
-    settings.joblog = nonEmpty("--joblog", "a file name, +FILE to append, or - for stdout")(
-      append ? text.slice(1) : text
-    )
+    // `+` alone names no file: GNU parallel then writes no joblog and says nothing
+    const append = text.startsWith("+")
+    const file = append ? text.slice(1) : text
+    if (file === "") throw bad("--joblog", "a file name, +FILE to append, or - for stdout", text)
+    settings.joblog = file
     settings.joblogAppend = append
   }),
   flag({ name: "resume", group: "logging", help: "with --joblog: skip the jobs it shows finished" }, "resume", "all"),
